@@ -1,0 +1,1 @@
+"""Glue shared by every domain; imports no domain."""

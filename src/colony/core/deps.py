@@ -1,0 +1,41 @@
+"""Dependencies shared by every router: the database session, pagination, the cache."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colony.core.cache import Cache
+from colony.core.db import Database
+from colony.core.schemas import PageParams
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; reads get a reader. The router commits once; anything else rolls back."""
+    database = get_database(request)
+    factory = database.reader if request.method in _READ_METHODS else database.sessionmaker
+    async with factory() as session:
+        yield session
+
+
+def get_cache(request: Request) -> Cache:
+    cache: Cache = request.app.state.cache
+    return cache
+
+
+def page_params(page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
+                size: Annotated[int, Query(ge=1, le=100, description="Items per page")] = 50) -> PageParams:
+    return PageParams(page=page, size=size)
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+CacheDep = Annotated[Cache, Depends(get_cache)]
+PageDep = Annotated[PageParams, Depends(page_params)]

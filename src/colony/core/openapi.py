@@ -1,0 +1,19 @@
+"""OpenAPI `responses` for the errors a route can return, in the contract's error shape."""
+
+from collections import defaultdict
+from typing import Any
+
+from colony.core.errors import AppError, RuleViolation
+from colony.core.schemas import ErrorResponse
+
+
+def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
+    """Document each status a route may answer with, naming the error codes behind it."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    for error in (*errors, RuleViolation):  # every route validates its input
+        if error.code not in codes[error.status_code]:
+            codes[error.status_code].append(error.code)
+    return {
+        status: {"model": ErrorResponse, "description": "Error codes: " + ", ".join(sorted(names))}
+        for status, names in sorted(codes.items())
+    }

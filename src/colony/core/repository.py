@@ -1,0 +1,71 @@
+"""The only door to owned tables: a repository bound to one required tenant id."""
+
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
+
+from colony.core.schemas import PageParams
+
+
+class TenantOwned(Protocol):
+    id: Mapped[uuid.UUID]
+    tenant_id: Mapped[uuid.UUID]
+
+
+M = TypeVar("M", bound=Any)
+Row = TypeVar("Row")
+
+
+class Repository(Generic[M]):
+    """Plain repository for tables that no tenant owns (users, reference data)."""
+
+    model: type[M]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, obj: M) -> M:
+        self.session.add(obj)
+        await self.session.flush()
+        return obj
+
+    async def delete(self, obj: M) -> None:
+        await self.session.delete(obj)
+        await self.session.flush()
+
+
+class TenantRepository(Repository[M]):
+    """Every statement starts from `scoped()`, which filters by the tenant given at construction."""
+
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        if not isinstance(tenant_id, uuid.UUID):
+            raise TypeError("a tenant id is required")
+        super().__init__(session)
+        self.tenant_id = tenant_id
+
+    def scoped(self) -> Select[tuple[M]]:
+        return select(self.model).where(self.model.tenant_id == self.tenant_id)
+
+    async def get(self, id_: uuid.UUID) -> M | None:
+        result = await self.session.execute(self.scoped().where(self.model.id == id_))
+        return result.scalar_one_or_none()
+
+    async def add(self, obj: M) -> M:
+        obj.tenant_id = self.tenant_id
+        return await super().add(obj)
+
+
+async def paginate(session: AsyncSession, statement: Select[Any], params: PageParams
+                   ) -> tuple[Sequence[Any], int]:
+    """One page of `statement` and the total count of its rows."""
+    total = (await session.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
+             ).scalar_one()
+    rows = (await session.execute(statement.limit(params.size).offset(params.offset))).scalars().all()
+    return rows, total
+
+

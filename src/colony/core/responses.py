@@ -1,0 +1,29 @@
+"""A JSON response rendered by orjson: decimals as exact strings, datetimes in UTC with `Z`."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(content: Any) -> bytes:
+    return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS)
+
+
+def isoformat(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)

@@ -1,0 +1,91 @@
+"""Column types that keep money exact and datetimes in UTC on both engines."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Dialect, Numeric
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A fixed-scale decimal stored exactly: NUMERIC on PostgreSQL, a scaled 64-bit integer on SQLite.
+
+    SQLite has no exact decimal (its NUMERIC is a float), but its integer arithmetic is exact, so SUM,
+    comparisons and ORDER BY over the scaled integers stay exact. Values are quantized to the scale,
+    rounding half-even, before they are stored. Arithmetic between two columns of this type must
+    happen in Python, not in SQL (the scales would multiply on SQLite).
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, scale: int, precision: int = 19) -> None:
+        super().__init__()
+        self.scale = scale
+        self.precision = precision
+        self._factor = Decimal(10) ** scale
+        self._quantum = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("an exact decimal column never takes a float")
+        quantized = Decimal(value).quantize(self._quantum)
+        if dialect.name == "sqlite":
+            return int(quantized * self._factor)
+        return quantized
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            # SUM over integers stays an integer; AVG would be a float and is not used on money.
+            return (Decimal(int(value)) / self._factor).quantize(self._quantum)
+        return Decimal(value).quantize(self._quantum)
+
+    def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
+        return self
+
+
+MONEY_SCALE = 4  # enough for every ISO 4217 minor unit (KWD has 3) with room for exact sums
+RATE_SCALE = 10
+QUANTITY_SCALE = 8
+
+
+def Money() -> ExactDecimal:  # noqa: N802 - reads like a column type
+    return ExactDecimal(MONEY_SCALE)
+
+
+def Rate() -> ExactDecimal:  # noqa: N802
+    return ExactDecimal(RATE_SCALE, precision=24)
+
+
+def Quantity() -> ExactDecimal:  # noqa: N802
+    return ExactDecimal(QUANTITY_SCALE, precision=28)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes in and out; SQLite hands back naive values, which are UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,51 @@
+"""Alembic environment: runs migrations through the async engine, in batch mode on SQLite."""
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from colony.config import load_settings
+from colony.core.db import create_engine
+from colony.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online() -> None:
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or load_settings().sqlalchemy_url)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:  # handed in by a caller that already holds a connection
+        _run(connection)
+    else:
+        asyncio.run(_run_online())
+
+
+if context.is_offline_mode():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()

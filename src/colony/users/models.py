@@ -1,0 +1,58 @@
+"""Identity (users), credentials and profile are separate tables: each changes for its own reasons."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from colony.core.models import Base, IdMixin, TimestampMixin
+
+
+class Role(StrEnum):
+    personal = "personal"
+    business = "business"
+    sub_user = "sub_user"
+    admin = "admin"
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # The tenant whose data this user works in: itself, or for a sub-user the business owner.
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    credentials: Mapped["Credentials"] = relationship(lazy="raise", back_populates="user")
+    profile: Mapped["Profile"] = relationship(lazy="raise", back_populates="user")
+
+
+class Credentials(Base):
+    __tablename__ = "credentials"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    algorithm: Mapped[str] = mapped_column(String(32), default="argon2id")
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="raise", back_populates="credentials")
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    base_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en-US")
+
+    user: Mapped[User] = relationship(lazy="raise", back_populates="profile")
