@@ -15,6 +15,11 @@ def _redact(_logger: object, _method: str, event: structlog.types.EventDict) -> 
     return event
 
 
+def _stderr_logger(*_args: object) -> structlog.PrintLogger:
+    # Resolve sys.stderr at use, not at configuration, so a redirected stderr receives the lines.
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
@@ -29,7 +34,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     # Our middleware writes the one line per request; uvicorn's access log would be a second.

@@ -2,19 +2,12 @@
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from colony.core.models import Base, IdMixin, TimestampMixin
-
-
-class Role(StrEnum):
-    personal = "personal"
-    business = "business"
-    sub_user = "sub_user"
-    admin = "admin"
+from colony.core.tenancy import Role
 
 
 class User(IdMixin, TimestampMixin, Base):

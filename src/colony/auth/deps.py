@@ -1,0 +1,57 @@
+"""The caller behind the bearer token, and the one dependency per permission."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from colony.auth import tokens
+from colony.auth.errors import AdminOnly, NotAuthenticated, OwnerOnly, TokenExpired
+from colony.core.deps import CacheDep, SessionDep
+from colony.core.tenancy import Role, Tenant
+from colony.users import service as user_service
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def get_current_principal(request: Request, session: SessionDep, cache: CacheDep,
+                                token: Annotated[str | None, Depends(oauth2_scheme)]) -> Tenant:
+    if not token:
+        raise NotAuthenticated()
+    try:
+        claims = tokens.decode_access_token(token, request.app.state.settings.signing_key())
+    except tokens.TokenExpired:
+        raise TokenExpired() from None
+    except tokens.TokenInvalid:
+        raise NotAuthenticated("Invalid token") from None
+    principal = await user_service.load_principal(session, cache, claims.user_id)
+    if principal is None:  # deleted or deactivated: its tokens stop working at once
+        raise NotAuthenticated("Invalid token")
+    request.state.user_id = str(principal.user_id)  # for the request log line
+    return principal
+
+
+async def get_tenant(principal: Annotated[Tenant, Depends(get_current_principal)]) -> Tenant:
+    """Anyone who works inside a tenant: owners and sub-users. Admins read no tenant's money."""
+    if principal.role is Role.admin:
+        raise AdminOnly("Administrators have no access to tenant data")
+    return principal
+
+
+async def require_owner(tenant: Annotated[Tenant, Depends(get_tenant)]) -> Tenant:
+    """The tenant's owner (personal or business user); sub-users may not."""
+    if not tenant.is_owner:
+        raise OwnerOnly()
+    return tenant
+
+
+async def require_admin(principal: Annotated[Tenant, Depends(get_current_principal)]) -> Tenant:
+    if principal.role is not Role.admin:
+        raise AdminOnly()
+    return principal
+
+
+Principal = Annotated[Tenant, Depends(get_current_principal)]
+TenantCtx = Annotated[Tenant, Depends(get_tenant)]
+OwnerCtx = Annotated[Tenant, Depends(require_owner)]
+AdminCtx = Annotated[Tenant, Depends(require_admin)]

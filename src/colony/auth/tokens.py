@@ -1,0 +1,52 @@
+"""JWT access tokens (HS256). Refresh tokens are opaque and live in the database (see auth.service)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from colony.core.clock import utcnow
+
+ALGORITHM = "HS256"
+ACCESS = "access"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    jti: str
+    expires_at: datetime
+
+
+def create_access_token(user_id: uuid.UUID, key: str, minutes: int) -> tuple[str, int]:
+    """A signed access token and its lifetime in seconds."""
+    now = utcnow()
+    claims = {"sub": str(user_id), "type": ACCESS, "jti": uuid.uuid4().hex, "iat": now,
+              "exp": now + timedelta(minutes=minutes)}
+    return jwt.encode(claims, key, algorithm=ALGORITHM), minutes * 60
+
+
+class TokenInvalid(Exception):
+    pass
+
+
+class TokenExpired(TokenInvalid):
+    pass
+
+
+def decode_access_token(token: str, key: str) -> AccessClaims:
+    try:
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "jti"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenExpired from exc
+    except jwt.PyJWTError as exc:
+        raise TokenInvalid from exc
+    if claims.get("type") != ACCESS:
+        raise TokenInvalid
+    try:
+        user_id = uuid.UUID(claims["sub"])
+    except (ValueError, TypeError) as exc:
+        raise TokenInvalid from exc
+    return AccessClaims(user_id=user_id, jti=str(claims["jti"]),
+                        expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo))

@@ -1,0 +1,133 @@
+"""Currencies (ISO 4217 code, name, minor unit) and the rules every amount follows."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+
+@dataclass(frozen=True, slots=True)
+class Currency:
+    code: str
+    name: str
+    minor_unit: int
+
+
+# Every currency the bundled European Central Bank reference rates quote (current and historical).
+CURRENCIES: dict[str, Currency] = {c.code: c for c in (
+    Currency("AUD", "Australian Dollar", 2),
+    Currency("BGN", "Bulgarian Lev", 2),
+    Currency("BRL", "Brazilian Real", 2),
+    Currency("CAD", "Canadian Dollar", 2),
+    Currency("CHF", "Swiss Franc", 2),
+    Currency("CNY", "Yuan Renminbi", 2),
+    Currency("CYP", "Cyprus Pound", 2),
+    Currency("CZK", "Czech Koruna", 2),
+    Currency("DKK", "Danish Krone", 2),
+    Currency("EEK", "Estonian Kroon", 2),
+    Currency("EUR", "Euro", 2),
+    Currency("GBP", "Pound Sterling", 2),
+    Currency("HKD", "Hong Kong Dollar", 2),
+    Currency("HRK", "Croatian Kuna", 2),
+    Currency("HUF", "Forint", 2),
+    Currency("IDR", "Rupiah", 2),
+    Currency("ILS", "New Israeli Sheqel", 2),
+    Currency("INR", "Indian Rupee", 2),
+    Currency("ISK", "Iceland Krona", 0),
+    Currency("JPY", "Yen", 0),
+    Currency("KRW", "Won", 0),
+    Currency("LTL", "Lithuanian Litas", 2),
+    Currency("LVL", "Latvian Lats", 2),
+    Currency("MTL", "Maltese Lira", 2),
+    Currency("MXN", "Mexican Peso", 2),
+    Currency("MYR", "Malaysian Ringgit", 2),
+    Currency("NOK", "Norwegian Krone", 2),
+    Currency("NZD", "New Zealand Dollar", 2),
+    Currency("PHP", "Philippine Peso", 2),
+    Currency("PLN", "Zloty", 2),
+    Currency("ROL", "Romanian Leu (old)", 2),
+    Currency("RON", "Romanian Leu", 2),
+    Currency("RUB", "Russian Ruble", 2),
+    Currency("SEK", "Swedish Krona", 2),
+    Currency("SGD", "Singapore Dollar", 2),
+    Currency("SIT", "Tolar", 2),
+    Currency("SKK", "Slovak Koruna", 2),
+    Currency("THB", "Baht", 2),
+    Currency("TRL", "Turkish Lira (old)", 0),
+    Currency("TRY", "Turkish Lira", 2),
+    Currency("USD", "US Dollar", 2),
+    Currency("ZAR", "Rand", 2),
+)}
+
+MAX_AMOUNT = Decimal("999999999.99")
+MAX_SECURITY_DECIMALS = 8
+
+
+class MoneyError(ValueError):
+    pass
+
+
+def currency(code: str) -> Currency:
+    try:
+        return CURRENCIES[code]
+    except KeyError:
+        raise MoneyError(f"unknown currency {code!r}; use an ISO 4217 code such as USD") from None
+
+
+def to_decimal(value: object) -> Decimal:
+    """A JSON string or number as an exact Decimal; floats go through their shortest repr."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise MoneyError("must be a decimal number or a string holding one")
+    try:
+        result = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise MoneyError("must be a decimal number such as 12.50") from None
+    if not result.is_finite():
+        raise MoneyError("must be a finite number")
+    return result
+
+
+def decimals_of(amount: Decimal) -> int:
+    exponent = amount.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def check_amount(amount: Decimal, currency_code: str, *, positive: bool = True) -> Decimal:
+    """Bounds and minor units of an amount in a currency; raises MoneyError with a clear message."""
+    minor_unit = currency(currency_code).minor_unit
+    if positive and amount <= 0:
+        raise MoneyError("must be greater than 0")
+    if abs(amount) > MAX_AMOUNT:
+        raise MoneyError(f"must not exceed {MAX_AMOUNT}")
+    if decimals_of(amount) > minor_unit:
+        raise MoneyError(f"{currency_code} amounts have at most {minor_unit} decimals")
+    return amount.quantize(Decimal(1).scaleb(-minor_unit))
+
+
+def quantize(amount: Decimal, currency_code: str) -> Decimal:
+    """Round to the currency's minor unit, half-even (the one rounding a conversion does)."""
+    return amount.quantize(Decimal(1).scaleb(-currency(currency_code).minor_unit), rounding=ROUND_HALF_EVEN)
+
+
+def _currency_code(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 4217 currency code")
+    currency(value)
+    return value
+
+
+def _decimal(value: object) -> Decimal:
+    return to_decimal(value)
+
+
+# Request fields: a currency code, and an amount given as a string or a number (checked against its
+# currency by the schema's model validator, since minor units depend on the currency).
+CurrencyCode = Annotated[str, BeforeValidator(_currency_code),
+                         WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "example": "USD"})]
+DecimalInput = Annotated[Decimal, BeforeValidator(_decimal),
+                         WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^-?\d+(\.\d+)?$"},
+                                                   {"type": "number"}], "example": "12.50"})]
+# Response fields: an exact decimal string.
+DecimalString = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+                          WithJsonSchema({"type": "string", "example": "12.50"})]

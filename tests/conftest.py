@@ -1,0 +1,141 @@
+"""Every test gets an isolated database: an outer transaction on one connection, rolled back after.
+
+The suite runs on a temporary SQLite file by default; set COLONY_TEST_DATABASE_URL (PostgreSQL) and
+COLONY_TEST_REDIS_URL to run the same tests against those servers.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from colony.auth import passwords, tokens
+from colony.config import Environment, Settings
+from colony.core.cache import RedisCache
+from colony.core.db import Database, create_engine
+from colony.core.tenancy import Role
+from colony.main import create_app
+from colony.models import Base
+from colony.users.models import Credentials, Profile, User
+
+TEST_DATABASE_URL = os.environ.get("COLONY_TEST_DATABASE_URL")
+TEST_REDIS_URL = os.environ.get("COLONY_TEST_REDIS_URL")
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("colony-data")
+
+
+@pytest.fixture(scope="session")
+def database_url(data_dir: Path) -> str:
+    return TEST_DATABASE_URL or f"sqlite+aiosqlite:///{data_dir / 'test.db'}"
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": Environment.test, "database_url": database_url, "redis_url": TEST_REDIS_URL,
+        "secret_key": "test-secret-key-that-is-long-enough-for-hs256", "data_dir": data_dir,
+        "auth_rate_limit": "10000/minute", "email_backend": "file", "email_dir": data_dir / "mail",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, data_dir: Path) -> Settings:
+    return make_settings(database_url, data_dir)
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.sqlalchemy_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.drop_all)
+        await conn.run_sync(Base.metadata.create_all)
+    if TEST_REDIS_URL:
+        redis = Redis.from_url(TEST_REDIS_URL)
+        await redis.flushdb()
+        await redis.aclose()
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+    async with LifespanManager(app):
+        yield app
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        yield conn
+        await transaction.rollback()
+
+
+@pytest.fixture
+async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """A session inside the test's outer transaction, for factories and for asserting on rows."""
+    async with Database(connection.engine, bind=connection).sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+async def client(app: FastAPI, engine: AsyncEngine, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the app, whose requests all run inside the test's outer transaction."""
+    real_database = app.state.database
+    app.state.database = Database(engine, bind=connection)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    app.state.database = real_database
+
+
+@dataclass
+class UserHandle:
+    """A user made straight in the database, with a valid access token."""
+
+    id: uuid.UUID
+    email: str
+    tenant_id: uuid.UUID
+    role: Role
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture(scope="session")
+async def password_hash() -> str:
+    return await passwords.hash_password(TEST_PASSWORD)
+
+
+@pytest.fixture
+def make_user(session: AsyncSession, settings: Settings, password_hash: str):  # type: ignore[no-untyped-def]
+    async def factory(role: Role = Role.personal, *, base_currency: str = "USD",
+                      business: UserHandle | None = None, email: str | None = None) -> UserHandle:
+        user_id = uuid.uuid4()
+        email = email or f"user-{user_id.hex[:12]}@example.com"
+        tenant_id = business.tenant_id if business is not None else user_id
+        session.add(User(id=user_id, email=email, role=role, is_active=True, tenant_id=tenant_id))
+        await session.flush()
+        session.add_all([Credentials(user_id=user_id, password_hash=password_hash),
+                         Profile(user_id=user_id, base_currency=base_currency)])
+        await session.flush()
+        token, _ = tokens.create_access_token(user_id, settings.signing_key(), settings.access_token_minutes)
+        return UserHandle(id=user_id, email=email, tenant_id=tenant_id, role=role, token=token)
+
+    return factory
