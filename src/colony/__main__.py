@@ -1,0 +1,3 @@
+from colony.cli import app
+
+app(prog_name="colony")
