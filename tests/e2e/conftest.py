@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.databases import fresh_database
 
 STARTUP_TIMEOUT_SECONDS = 60
 
@@ -43,7 +44,6 @@ def start_server(tmp_path: Path, env_overrides: dict[str, str] | None = None, wo
         "COLONY_EMAIL_BACKEND": "file",
         "COLONY_EMAIL_DIR": str(tmp_path / "mail"),
     })
-    # The server migrates its own database: a fresh SQLite file, or the test PostgreSQL's schema.
     env["COLONY_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
     if TEST_REDIS_URL:
         env["COLONY_REDIS_URL"] = TEST_REDIS_URL
@@ -78,9 +78,12 @@ def stop_server(server: LiveServer) -> None:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_server(tmp_path_factory.mktemp("live"))
-    yield server
-    stop_server(server)
+    """A server on a fresh database of the engine under test, which it migrates itself."""
+    directory = tmp_path_factory.mktemp("live")
+    with fresh_database(directory, "e2e") as database_url:
+        server = start_server(directory, {"COLONY_DATABASE_URL": database_url})
+        yield server
+        stop_server(server)
 
 
 __all__ = ["TEST_DATABASE_URL", "LiveServer", "free_port", "start_server", "stop_server"]

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -73,7 +73,9 @@ class Database:
         self.engine = engine
         target = bind if bind is not None else engine
         # A test binds both factories to one connection inside an outer transaction it rolls back.
-        join = {"join_transaction_mode": "create_savepoint"} if isinstance(target, AsyncConnection) else {}
+        join: dict[str, Any] = (
+            {"join_transaction_mode": "create_savepoint"} if isinstance(target, AsyncConnection) else {}
+        )
         reader = target if isinstance(target, AsyncConnection) else engine.execution_options(**{READ_ONLY: True})
         self.sessionmaker = async_sessionmaker(target, expire_on_commit=False, autoflush=False, **join)
         self.reader = async_sessionmaker(reader, expire_on_commit=False, autoflush=False, **join)
@@ -81,3 +83,9 @@ class Database:
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "Database":
         return cls(create_engine(url, **kwargs))
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Round-trip to the database; raises when it cannot be reached."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

@@ -4,13 +4,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from colony.core.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from colony.core.errors import AppError, ServiceUnavailable, error_body
 from colony.core.logging import get_logger
+from colony.core.responses import JSONResponse
 
 log = get_logger("colony.errors")
 

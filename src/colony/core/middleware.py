@@ -20,8 +20,8 @@ log = get_logger("colony.request")
 
 
 def route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    return getattr(route, "path", None) or UNMATCHED_ROUTE
+    path: str | None = getattr(scope.get("route"), "path", None)
+    return path or UNMATCHED_ROUTE
 
 
 class RequestContextMiddleware:
@@ -68,7 +68,7 @@ class RequestContextMiddleware:
     def _request_id(scope: Scope) -> str:
         for name, value in scope["headers"]:
             if name == REQUEST_ID_HEADER and _SANE_REQUEST_ID.match(value):
-                return value.decode()
+                return str(value.decode())
         return uuid.uuid4().hex
 
     @staticmethod

@@ -37,9 +37,9 @@ class TenantMixin:
     """An owned row: it belongs to one tenant, and remembers which user created it."""
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
     @declared_attr
-    def created_by_id(cls) -> Mapped[uuid.UUID | None]:  # noqa: N805
+    def created_by_id(cls) -> Mapped[uuid.UUID | None]:
         return mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

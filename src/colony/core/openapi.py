@@ -10,7 +10,8 @@ from colony.core.schemas import ErrorResponse
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """Document each status a route may answer with, naming the error codes behind it."""
     codes: dict[int, list[str]] = defaultdict(list)
-    for error in (*errors, RuleViolation):  # every route validates its input
+    every: tuple[type[AppError], ...] = (*errors, RuleViolation)  # every route validates its input
+    for error in every:
         if error.code not in codes[error.status_code]:
             codes[error.status_code].append(error.code)
     return {

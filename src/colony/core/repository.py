@@ -53,7 +53,8 @@ class TenantRepository(Repository[M]):
 
     async def get(self, id_: uuid.UUID) -> M | None:
         result = await self.session.execute(self.scoped().where(self.model.id == id_))
-        return result.scalar_one_or_none()
+        found: M | None = result.scalar_one_or_none()
+        return found
 
     async def add(self, obj: M) -> M:
         obj.tenant_id = self.tenant_id

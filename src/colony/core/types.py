@@ -59,15 +59,15 @@ RATE_SCALE = 10
 QUANTITY_SCALE = 8
 
 
-def Money() -> ExactDecimal:  # noqa: N802 - reads like a column type
+def Money() -> ExactDecimal:
     return ExactDecimal(MONEY_SCALE)
 
 
-def Rate() -> ExactDecimal:  # noqa: N802
+def Rate() -> ExactDecimal:
     return ExactDecimal(RATE_SCALE, precision=24)
 
 
-def Quantity() -> ExactDecimal:  # noqa: N802
+def Quantity() -> ExactDecimal:
     return ExactDecimal(QUANTITY_SCALE, precision=28)
 
 

@@ -4,8 +4,8 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import text
 
+from colony.core.db import ping
 from colony.core.deps import get_database
 from colony.core.errors import ServiceUnavailable
 from colony.core.openapi import error_responses
@@ -33,10 +33,9 @@ async def health() -> Health:
 
 @router.get("/health/db", response_model=DatabaseHealth, responses=error_responses(ServiceUnavailable))
 async def database_health(request: Request) -> DatabaseHealth:
-    engine = get_database(request).engine
     try:
-        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            await ping(get_database(request).engine)
     except Exception as exc:
         raise ServiceUnavailable("The database is unavailable") from exc
     return DatabaseHealth(status="healthy", database="connected")
