@@ -8,6 +8,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from colony.auth import passwords, tokens
 from colony.config import Environment, Settings
-from colony.core.cache import RedisCache
 from colony.core.db import Database, create_engine
 from colony.core.tenancy import Role
 from colony.main import create_app
@@ -139,3 +139,19 @@ def make_user(session: AsyncSession, settings: Settings, password_hash: str):  #
         return UserHandle(id=user_id, email=email, tenant_id=tenant_id, role=role, token=token)
 
     return factory
+
+
+# --- exchange rates ---------------------------------------------------------------------------------
+# The bundled ECB history from this date on (production loads all of it, from 1999): enough for tests
+# of any recent date, and about 0.5 s instead of 2 s per session.
+TEST_RATES_SINCE = date(2020, 1, 1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def exchange_rates(engine: AsyncEngine) -> None:
+    """ECB rates in the test database, committed once per session, as a fresh install has them."""
+    from colony.exchange_rates import service as rate_service
+
+    async with Database(engine).sessionmaker() as session:
+        await rate_service.load_bundled(session, since=TEST_RATES_SINCE)
+        await session.commit()

@@ -1,17 +1,41 @@
 """The `colony` command: serve, migrate, and operator tools."""
 
+import asyncio
+import sys
+from datetime import date
 from typing import Annotated
 
+import httpx
 import typer
 import uvicorn
+from pydantic import TypeAdapter, ValidationError
+from redis.asyncio import Redis
 from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy.exc import SQLAlchemyError
 
+from colony import demo as demo_data
 from colony import migrate
 from colony.config import ConfigurationError, Settings, load_settings
+from colony.core.cache import Cache, MemoryCache, RedisCache
+from colony.core.db import Database
+from colony.core.errors import AppError
+from colony.core.jobs import run_exclusively
+from colony.core.tenancy import Role
+from colony.cycles import jobs as cycle_jobs
+from colony.exchange_rates import jobs as rate_jobs
+from colony.exchange_rates import service as rate_service
+from colony.users import service as user_service
+from colony.users.errors import EmailAlreadyRegistered
+from colony.users.schemas import NewEmail, Password
 
 app = typer.Typer(help="Colony: a self-hostable finance API.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+rates_app = typer.Typer(help="Exchange rates (ECB reference rates).", no_args_is_help=True)
+app.add_typer(rates_app, name="rates")
+jobs_app = typer.Typer(help="Background jobs (colony serve runs them on a schedule).", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 console = Console(stderr=True)
 
 
@@ -32,6 +56,7 @@ def serve(
     """Apply pending migrations, then serve the API."""
     settings = settings_or_exit()
     migrate.upgrade(settings)
+    _load_bundled_rates(settings)
     uvicorn.run("colony.main:create_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, server_header=False)
 
@@ -48,3 +73,188 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, 
     """Downgrade the database schema to REVISION."""
     migrate.downgrade(settings_or_exit(), revision)
     console.print(f"database downgraded to {revision}")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The administrator's email")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="Read the password from the first line of stdin")] = False,
+) -> None:
+    """Create an administrator: the only way to make one (registration never does)."""
+    settings = settings_or_exit()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        email = TypeAdapter(NewEmail).validate_python(email)
+        password = TypeAdapter(Password).validate_python(password)
+    except ValidationError as exc:
+        console.print(f"colony: {exc.errors()[0]['msg']}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
+    migrate.upgrade(settings)
+    try:
+        asyncio.run(_create_admin(settings, email, password))
+    except EmailAlreadyRegistered:
+        console.print(f"colony: {email} is already registered", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    console.print(f"administrator {email} created", markup=False, highlight=False)
+
+
+async def _create_admin(settings: Settings, email: str, password: str) -> None:
+    database = Database.from_url(settings.sqlalchemy_url)
+    try:
+        async with database.sessionmaker() as session:
+            await user_service.create_user(session, email=email, password=password, role=Role.admin)
+            await session.commit()
+    finally:
+        await database.engine.dispose()
+
+
+# --- exchange rates ---------------------------------------------------------------------------------
+
+def _load_bundled_rates(settings: Settings) -> None:
+    """Before serving: the bundled ECB history's days the database lacks (a no-op once loaded)."""
+    try:
+        result = asyncio.run(_rates_load(settings, since=None, progress=None))
+    except SQLAlchemyError as exc:  # serve anyway; conversions answer RATE_NOT_AVAILABLE until loaded
+        console.print(f"colony: could not load the bundled exchange rates: {type(exc).__name__}: "
+                      f"{str(exc).splitlines()[0]}", markup=False, highlight=False, soft_wrap=True)
+        return
+    if result.rows:
+        console.print(f"loaded {result.rows} bundled exchange rates of {result.days} days "
+                      f"(newest {result.newest})", markup=False, highlight=False, soft_wrap=True)
+
+
+async def _rates_load(settings: Settings, *, since: date | None,
+                      progress: rate_service.ProgressCallback | None) -> rate_service.LoadResult:
+    database = Database.from_url(settings.sqlalchemy_url)
+    try:
+        async with database.sessionmaker() as session:
+            result = await rate_service.load_bundled(session, since=since, progress=progress)
+            await session.commit()
+        return result
+    finally:
+        await database.engine.dispose()
+
+
+async def _rates_refresh(settings: Settings) -> rate_service.LoadResult:
+    database = Database.from_url(settings.sqlalchemy_url)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    cache: Cache = RedisCache(redis) if redis is not None else MemoryCache()
+    try:
+        async with httpx.AsyncClient() as http:
+            return await rate_jobs.refresh_in(database, url=settings.rates_url, http=http, cache=cache)
+    finally:
+        if redis is not None:
+            await redis.aclose()
+        await database.engine.dispose()
+
+
+@rates_app.command("load")
+def rates_load(
+    since: Annotated[str | None, typer.Option(help="Only fixings from this date on (YYYY-MM-DD)")] = None,
+) -> None:
+    """Load the ECB history bundled with Colony (no network): only days newer than the database's."""
+    settings = settings_or_exit()
+    try:
+        start = date.fromisoformat(since) if since else None
+    except ValueError:
+        console.print(f"colony: --since must be a date such as 2020-01-01, not {since!r}", markup=False)
+        raise typer.Exit(code=2) from None
+    migrate.upgrade(settings)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("loading bundled exchange rates", total=None)
+        result = asyncio.run(_rates_load(settings, since=start, progress=lambda done, total: progress.update(
+            task, completed=done, total=total)))
+    console.print(f"loaded {result.rows} exchange rates of {result.days} days from the bundled ECB data; "
+                  f"newest fixing {result.newest}", markup=False, highlight=False, soft_wrap=True)
+
+
+@rates_app.command("refresh")
+def rates_refresh() -> None:
+    """Fetch new fixings from COLONY_RATES_URL (without it: load the bundled ECB data)."""
+    settings = settings_or_exit()
+    migrate.upgrade(settings)
+    source = settings.rates_url or "the bundled ECB data (COLONY_RATES_URL is not set)"
+    with Progress(console=console, transient=True) as progress:
+        progress.add_task(f"refreshing exchange rates from {source}", total=None)
+        try:
+            result = asyncio.run(_rates_refresh(settings))
+        except AppError as exc:
+            progress.stop()
+            console.print(f"colony: rates refresh failed: {exc.detail_message}", markup=False, highlight=False,
+                          soft_wrap=True)
+            raise typer.Exit(code=1) from None
+    console.print(f"refreshed exchange rates from {source}: {result.days} days, {result.rows} rates stored; "
+                  f"newest fixing {result.newest}", markup=False, highlight=False, soft_wrap=True)
+
+
+# --- background jobs --------------------------------------------------------------------------------
+
+async def _run_jobs(settings: Settings) -> tuple[bool, int, int]:
+    database = Database.from_url(settings.sqlalchemy_url)
+    try:
+        ran, result = await run_exclusively(database.engine, cycle_jobs.LOCK_NAME,
+                                            lambda: cycle_jobs.materialise_in(database))
+        return ran, (result.cycles if result else 0), (result.created if result else 0)
+    finally:
+        await database.engine.dispose()
+
+
+@jobs_app.command("run")
+def jobs_run() -> None:
+    """Run the scheduled jobs once now: book template occurrences due so far into the active cycles."""
+    settings = settings_or_exit()
+    migrate.upgrade(settings)
+    with Progress(console=console, transient=True) as progress:
+        progress.add_task("materialising expense templates into active cycles", total=None)
+        try:
+            ran, cycles, created = asyncio.run(_run_jobs(settings))
+        except AppError as exc:
+            progress.stop()
+            console.print(f"colony: job failed: {exc.detail_message}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
+    if not ran:
+        console.print("templates: skipped, another instance is running this job", markup=False)
+        return
+    console.print(f"templates: {created} planned expenses booked in {cycles} active cycles", markup=False,
+                  highlight=False)
+
+
+# --- demo data ----------------------------------------------------------------------------------------
+
+@app.command()
+def demo(
+    reset: Annotated[bool, typer.Option("--reset", help="Delete the demo user and its data first, then recreate")]
+    = False,
+) -> None:
+    """Fill a fresh tenant demo@colony.local (password demo-password) with a realistic year of data."""
+    settings = settings_or_exit()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("creating the demo year", total=None)
+        try:
+            result = asyncio.run(_demo(settings, reset, lambda done, total: progress.update(
+                task, completed=done, total=total)))
+        except SQLAlchemyError as exc:
+            progress.stop()
+            console.print(f"colony: the demo could not be created ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0]}); is the database upgraded (colony db upgrade)?",
+                          markup=False, highlight=False)
+            raise typer.Exit(code=1) from None
+    if not result.created:
+        console.print(f"the demo user {demo_data.DEMO_EMAIL} already exists; nothing to do "
+                      "(use --reset to recreate it)", markup=False, highlight=False)
+        return
+    console.print(f"demo user {demo_data.DEMO_EMAIL} (password {demo_data.DEMO_PASSWORD}): "
+                  f"{result.transactions} transactions from {result.start} to {result.end}",
+                  markup=False, highlight=False)
+
+
+async def _demo(settings: Settings, reset: bool, progress: demo_data.Progress) -> demo_data.DemoResult:
+    database = Database.from_url(settings.sqlalchemy_url)
+    try:
+        return await demo_data.create_demo(database, reset=reset, progress=progress)
+    finally:
+        await database.engine.dispose()

@@ -4,20 +4,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from colony import __version__
 from colony.api import api_router
-from colony.config import Settings, get_settings
+from colony.config import Environment, Settings, get_settings
 from colony.core.cache import Cache, MemoryCache, RedisCache
 from colony.core.db import Database
 from colony.core.handlers import register_error_handlers
+from colony.core.jobs import create_scheduler
 from colony.core.logging import configure_logging
+from colony.core.mail import build_mailer
 from colony.core.metrics import Metrics
-from colony.core.middleware import RequestContextMiddleware
+from colony.core.middleware import RequestContextMiddleware, TrustedHostMiddleware
+from colony.core.ratelimit import RateLimiter
+from colony.cycles import jobs as cycle_jobs
+from colony.exchange_rates import jobs as rate_jobs
 from colony.health.router import router as health_router
 
 HTTP_TIMEOUT_SECONDS = 10
@@ -33,13 +38,34 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS)
     cache: Cache = RedisCache(redis) if redis is not None else MemoryCache()
     app.state.database, app.state.redis, app.state.http, app.state.cache = database, redis, http, cache
+    app.state.mailer = build_mailer(settings)
+    app.state.auth_rate_limiter = RateLimiter.create(settings.auth_rate_limit, "auth", redis)
+    app.state.scheduler = scheduler = start_scheduler(app, settings)
     try:
         yield
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         await http.aclose()
         if redis is not None:
             await redis.aclose()
         await database.engine.dispose()
+
+
+def start_scheduler(app: FastAPI, settings: Settings) -> AsyncIOScheduler | None:
+    """This instance's background jobs (None when there are none). Not under COLONY_ENV=test unless a
+    test sets `app.state.run_jobs = True` before the lifespan starts."""
+    if settings.env is Environment.test and not getattr(app.state, "run_jobs", False):
+        return None
+    scheduler = create_scheduler()
+    if settings.rates_url:
+        rate_jobs.schedule(scheduler, database=app.state.database, http=app.state.http, cache=app.state.cache,
+                           url=settings.rates_url)
+    cycle_jobs.schedule(scheduler, database=app.state.database)
+    if not scheduler.get_jobs():
+        return None
+    scheduler.start()
+    return scheduler
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

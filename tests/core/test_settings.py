@@ -81,4 +81,7 @@ async def test_cors_and_trusted_hosts_come_from_settings(database_url: str, data
             other = await client.get("/health", headers={"Origin": "https://evil.example"})
             assert "access-control-allow-origin" not in other.headers
         async with httpx.AsyncClient(transport=transport, base_url="http://attacker.example") as client:
-            assert (await client.get("/health")).status_code == 400
+            refused = await client.get("/health")
+            assert refused.status_code == 400
+            assert refused.json()["error"]["code"] == "BAD_REQUEST"
+            assert refused.headers["x-request-id"]

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,10 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from colony.auth.tokens import create_access_token
+from colony.core.db import create_engine
 from colony.main import create_app
+from colony.models import Base
 from tests.conftest import make_settings
 from tests.e2e.conftest import free_port
 
@@ -69,7 +73,17 @@ def cluster() -> Iterator[Cluster]:
 
 async def test_health_db_is_503_while_postgres_is_down_and_recovers(cluster: Cluster, tmp_path: Path) -> None:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{cluster.port}/postgres"
-    app = create_app(make_settings(url, tmp_path, redis_url=None))
+    settings = make_settings(url, tmp_path, redis_url=None)
+    app = create_app(settings)
+
+    def bearer() -> dict[str, str]:  # a valid token of a user nobody has cached: the lookup needs the database
+        token, _ = create_access_token(uuid.uuid4(), settings.signing_key(), 5)
+        return {"Authorization": f"Bearer {token}"}
+
+    schema_engine = create_engine(url)
+    async with schema_engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    await schema_engine.dispose()
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -80,8 +94,14 @@ async def test_health_db_is_503_while_postgres_is_down_and_recovers(cluster: Clu
             assert down.status_code == 503
             assert down.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
             assert (await client.get("/health")).status_code == 200  # the process itself is fine
+            api = await client.get("/api/v1/users/me", headers=bearer())
+            assert api.status_code == 503, api.text
+            assert api.json()["error"] == {"code": "SERVICE_UNAVAILABLE", "message": "The database is unavailable",
+                                           "details": {}}
 
             cluster.start()  # same process, same engine and pool: no restart of Colony
             up = await client.get("/health/db")
             assert up.status_code == 200, up.text
             assert up.json()["database"] == "connected"
+            # Back to normal answers: that user does not exist.
+            assert (await client.get("/api/v1/users/me", headers=bearer())).status_code == 401

@@ -6,8 +6,11 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from colony.auth import tokens
-from colony.auth.errors import AdminOnly, NotAuthenticated, OwnerOnly, TokenExpired
+from colony.auth.errors import AdminOnly, BusinessOnly, NotAuthenticated, OwnerOnly, TokenExpired
+from colony.config import Settings
 from colony.core.deps import CacheDep, SessionDep
+from colony.core.mail import Mailer
+from colony.core.ratelimit import RateLimiter
 from colony.core.tenancy import Role, Tenant
 from colony.users import service as user_service
 
@@ -45,13 +48,39 @@ async def require_owner(tenant: Annotated[Tenant, Depends(get_tenant)]) -> Tenan
     return tenant
 
 
+async def require_business_owner(tenant: Annotated[Tenant, Depends(require_owner)]) -> Tenant:
+    """The owner of a business tenant: the one who manages its sub-users."""
+    if tenant.role is not Role.business:
+        raise BusinessOnly()
+    return tenant
+
+
 async def require_admin(principal: Annotated[Tenant, Depends(get_current_principal)]) -> Tenant:
     if principal.role is not Role.admin:
         raise AdminOnly()
     return principal
 
 
+async def limit_auth_requests(request: Request) -> None:
+    """Spend one of the client address's budget for the endpoints that take a password or an email."""
+    limiter: RateLimiter = request.app.state.auth_rate_limiter
+    await limiter.hit(request.client.host if request.client else "unknown")
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_mailer(request: Request) -> Mailer:
+    mailer: Mailer = request.app.state.mailer
+    return mailer
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+MailerDep = Annotated[Mailer, Depends(get_mailer)]
 Principal = Annotated[Tenant, Depends(get_current_principal)]
 TenantCtx = Annotated[Tenant, Depends(get_tenant)]
 OwnerCtx = Annotated[Tenant, Depends(require_owner)]
 AdminCtx = Annotated[Tenant, Depends(require_admin)]
+BusinessOwnerCtx = Annotated[Tenant, Depends(require_business_owner)]

@@ -1,4 +1,4 @@
-from colony.core.errors import Forbidden, Unauthorized
+from colony.core.errors import BadRequest, Forbidden, Locked, Unauthorized
 
 
 class NotAuthenticated(Unauthorized):
@@ -27,3 +27,17 @@ class OwnerOnly(Forbidden):
 
 class AdminOnly(Forbidden):
     message = "Only an administrator may do this"
+
+
+class AccountLocked(Locked):
+    code = "ACCOUNT_LOCKED"
+    message = "Too many failed logins: the account is locked for a while"
+
+
+class InvalidResetToken(BadRequest):
+    code = "INVALID_RESET_TOKEN"
+    message = "The password reset token is invalid, used or expired"
+
+
+class BusinessOnly(Forbidden):
+    message = "Only a business account may do this"

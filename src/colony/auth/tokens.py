@@ -1,5 +1,7 @@
-"""JWT access tokens (HS256). Refresh tokens are opaque and live in the database (see auth.service)."""
+"""JWT access tokens (HS256), and the opaque tokens (refresh, password reset) kept hashed in the database."""
 
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,3 +52,15 @@ def decode_access_token(token: str, key: str) -> AccessClaims:
         raise TokenInvalid from exc
     return AccessClaims(user_id=user_id, jti=str(claims["jti"]),
                         expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo))
+
+
+OPAQUE_TOKEN_BYTES = 32
+
+
+def new_opaque_token() -> str:
+    return secrets.token_urlsafe(OPAQUE_TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """Opaque tokens carry 256 random bits, so a plain sha256 suffices to store them (no slow hash needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()

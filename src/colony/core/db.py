@@ -23,6 +23,7 @@ def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, echo: 
         max_overflow=max_overflow,
         pool_pre_ping=True,  # a restarted PostgreSQL leaves dead connections in the pool
         pool_recycle=1800,
+        hide_parameters=True,  # a logged database error must not carry a password hash or a token
     )
 
 
@@ -32,7 +33,8 @@ def _create_sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # aiosqlite runs every connection in its own thread that competes for the GIL: a small pool serves more.
     engine = create_async_engine(
-        url, echo=echo, pool_size=2, max_overflow=2, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        url, echo=echo, pool_size=2, max_overflow=2, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        hide_parameters=True,
     )
     install_sqlite_behaviour(engine)
     return engine

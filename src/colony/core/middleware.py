@@ -7,7 +7,7 @@ import uuid
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from colony.core.errors import InternalError
+from colony.core.errors import BadRequest, InternalError
 from colony.core.logging import get_logger
 from colony.core.metrics import Metrics
 from colony.core.responses import dumps
@@ -20,7 +20,11 @@ log = get_logger("colony.request")
 
 
 def route_template(scope: Scope) -> str:
-    path: str | None = getattr(scope.get("route"), "path", None)
+    """The matched route's path template with its router prefixes (`/api/v1/expenses/{expense_id}`)."""
+    # FastAPI resolves included routers lazily and keeps the prefixed path on its route context;
+    # Starlette's `route` holds the path relative to its router.
+    context = (scope.get("fastapi") or {}).get("effective_route_context")
+    path: str | None = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
     return path or UNMATCHED_ROUTE
 
 
@@ -78,3 +82,30 @@ class RequestContextMiddleware:
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+class TrustedHostMiddleware:
+    """Refuse requests for host names not in COLONY_ALLOWED_HOSTS, with the contract's error body.
+
+    Same matching as Starlette's (exact names and `*.example.com`), which answers in plain text.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.exact = {host for host in allowed_hosts if not host.startswith("*.")}
+        self.suffixes = tuple(host[1:] for host in allowed_hosts if host.startswith("*."))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and not self._allowed(scope):
+            body = dumps(BadRequest("Invalid host header").body())
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+    def _allowed(self, scope: Scope) -> bool:
+        host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
+        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return host in self.exact or (bool(self.suffixes) and host.endswith(self.suffixes))

@@ -1,5 +1,6 @@
 """A JSON response rendered by orjson: decimals as exact strings, datetimes in UTC with `Z`."""
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,8 @@ from starlette.responses import Response
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):  # asyncpg's own UUID subclass, which orjson does not know
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 

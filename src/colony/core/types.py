@@ -27,6 +27,9 @@ class ExactDecimal(TypeDecorator[Decimal]):
         self._factor = Decimal(10) ** scale
         self._quantum = Decimal(1).scaleb(-scale)
 
+    def __repr__(self) -> str:  # how Alembic writes the type into a migration
+        return f"{type(self).__name__}(scale={self.scale}, precision={self.precision})"
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())

@@ -1,11 +1,16 @@
 """SQL over users and their credentials and profiles (not tenant-owned: identity itself)."""
 
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, func, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload
 
-from colony.core.repository import Repository
-from colony.users.models import Profile, User
+from colony.core.repository import Repository, paginate
+from colony.core.schemas import PageParams
+from colony.core.tenancy import Role
+from colony.users.models import Credentials, Profile, User
 
 
 class UserRepository(Repository[User]):
@@ -21,3 +26,85 @@ class UserRepository(Repository[User]):
             .where(User.id == user_id)
         )).first()
         return (row[0], row[1]) if row else None
+
+    @staticmethod
+    def _with_profile() -> Select[User]:
+        return select(User).options(joinedload(User.profile))
+
+    async def get_with_profile(self, user_id: uuid.UUID) -> User | None:
+        return (await self.session.execute(self._with_profile().where(User.id == user_id))).scalar_one_or_none()
+
+    async def email_taken(self, email: str) -> bool:
+        return bool((await self.session.execute(select(exists().where(User.email == email)))).scalar())
+
+    async def with_credentials_by_email(self, email: str) -> User | None:
+        statement = select(User).options(joinedload(User.credentials)).where(User.email == email)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def with_credentials(self, user_id: uuid.UUID) -> User | None:
+        statement = select(User).options(joinedload(User.credentials)).where(User.id == user_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def count_failed_login(self, user_id: uuid.UUID, now: datetime) -> int:
+        """Add one failed attempt in SQL, so concurrent attempts are all counted; the new count."""
+        result = await self.session.execute(
+            update(Credentials).where(Credentials.user_id == user_id)
+            .values(failed_attempts=Credentials.failed_attempts + 1, last_failed_at=now)
+            .returning(Credentials.failed_attempts).execution_options(synchronize_session=False)
+        )
+        return int(result.scalar_one())
+
+    async def update_credentials(self, user_id: uuid.UUID, **values: object) -> None:
+        await self.session.execute(update(Credentials).where(Credentials.user_id == user_id).values(**values)
+                                   .execution_options(synchronize_session=False))
+
+    async def page(self, params: PageParams, *, q: str | None = None, role: Role | None = None,
+                   is_active: bool | None = None, tenant_id: uuid.UUID | None = None,
+                   exclude_id: uuid.UUID | None = None) -> tuple[Sequence[User], int]:
+        statement = select(User).join(User.profile).options(contains_eager(User.profile))
+        if q:
+            pattern = f"%{_escape_like(q.lower())}%"
+            statement = statement.where(or_(
+                User.email.like(pattern, escape="\\"),
+                func.lower(Profile.first_name).like(pattern, escape="\\"),
+                func.lower(Profile.last_name).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Profile.first_name, "") + " " + func.coalesce(Profile.last_name, ""))
+                .like(pattern, escape="\\"),
+            ))
+        if role is not None:
+            statement = statement.where(User.role == role)
+        if is_active is not None:
+            statement = statement.where(User.is_active == is_active)
+        if tenant_id is not None:
+            statement = statement.where(User.tenant_id == tenant_id)
+        if exclude_id is not None:
+            statement = statement.where(User.id != exclude_id)
+        return await paginate(self.session, statement.order_by(User.created_at, User.id), params)
+
+    async def member(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> User | None:
+        statement = self._with_profile().where(User.id == user_id, User.tenant_id == tenant_id, User.role == role)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def has_members(self, tenant_id: uuid.UUID) -> bool:
+        statement = select(exists().where(User.tenant_id == tenant_id, User.id != tenant_id))
+        return bool((await self.session.execute(statement)).scalar())
+
+    async def member_ids(self, tenant_id: uuid.UUID) -> list[uuid.UUID]:
+        statement = select(User.id).where(User.tenant_id == tenant_id, User.id != tenant_id)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def set_base_currency(self, user_ids: Sequence[uuid.UUID], base_currency: str) -> None:
+        await self.session.execute(update(Profile).where(Profile.user_id.in_(user_ids))
+                                   .values(base_currency=base_currency).execution_options(synchronize_session=False))
+
+    async def deactivate_members(self, tenant_id: uuid.UUID) -> list[uuid.UUID]:
+        """Deactivate the other users of a tenant (a business's sub-users); their ids."""
+        result = await self.session.execute(
+            update(User).where(User.tenant_id == tenant_id, User.id != tenant_id, User.is_active.is_(True))
+            .values(is_active=False).returning(User.id).execution_options(synchronize_session=False)
+        )
+        return list(result.scalars())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

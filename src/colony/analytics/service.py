@@ -1,0 +1,133 @@
+"""Reports in the tenant's base currency: monthly summary, monthly trends, totals per category.
+
+What counts: transactions with status `paid` only — reports answer "where did the money go", and a
+`planned` row has not moved money yet (cycle summaries show planned amounts). Amounts are the
+stored `amount_base` (converted at the rate of the transaction's date when it was written). Rows
+whose `base_currency` differs from the tenant's current base currency (written before the tenant
+changed it) are left out rather than summed in the wrong currency.
+
+All sums happen in SQL (queries.py) and are exact; percentages are computed here from Decimals,
+rounded once to 2 decimals, half-even.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colony.analytics import queries
+from colony.analytics.errors import InvalidReportRange
+from colony.core import money
+from colony.core.errors import ValidationFailed
+from colony.core.tenancy import Tenant
+from colony.transactions.models import TransactionType
+
+UNCATEGORIZED = "Uncategorized"
+MAX_TREND_MONTHS = 120
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+PERCENT_QUANTUM = Decimal("0.01")
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a month."""
+    first = dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def percentage(part: Decimal, whole: Decimal) -> Decimal:
+    if not whole:
+        return ZERO.quantize(PERCENT_QUANTUM)
+    return (part * HUNDRED / whole).quantize(PERCENT_QUANTUM, rounding=ROUND_HALF_EVEN)
+
+
+def _amount(value: Decimal, currency: str) -> Decimal:
+    """An exact sum shown with the currency's decimals (sums of amounts never need more)."""
+    return money.quantize(value, currency)
+
+
+def _breakdown(totals: list[queries.CategoryTotal], whole: Decimal, currency: str,
+               *, with_currency: bool = False) -> list[dict[str, object]]:
+    rows = sorted(totals, key=lambda t: (-t.total, (t.category_name or UNCATEGORIZED).lower(), str(t.category_id)))
+    result: list[dict[str, object]] = []
+    for t in rows:
+        row: dict[str, object] = {
+            "category_id": t.category_id,
+            "category_name": t.category_name if t.category_id is not None and t.category_name else UNCATEGORIZED,
+            "total": _amount(t.total, currency), "count": t.count, "percentage": percentage(t.total, whole),
+        }
+        if with_currency:
+            row["currency"] = currency
+        result.append(row)
+    return result
+
+
+async def monthly(session: AsyncSession, tenant: Tenant, year: int, month: int) -> dict[str, object]:
+    start, end = month_bounds(year, month)
+    currency = tenant.base_currency
+    totals = await queries.category_totals(session, tenant.tenant_id, currency, start=start, end=end)
+    expenses = [t for t in totals if t.type is TransactionType.expense]
+    total_expenses = sum((t.total for t in expenses), ZERO)
+    total_income = sum((t.total for t in totals if t.type is TransactionType.income), ZERO)
+    return {
+        "year": year, "month": month, "currency": currency,
+        "total_expenses": _amount(total_expenses, currency), "total_income": _amount(total_income, currency),
+        "net": _amount(total_income - total_expenses, currency),
+        "expense_count": sum(t.count for t in expenses),
+        "category_breakdown": _breakdown(expenses, total_expenses, currency),
+    }
+
+
+def parse_month(value: str, field: str) -> tuple[int, int]:
+    try:
+        year_text, month_text = value.split("-")
+        if len(year_text) != 4 or len(month_text) != 2:
+            raise ValueError
+        year, month = int(year_text), int(month_text)
+        dt.date(year, month, 1)
+    except ValueError:
+        raise ValidationFailed(f"query.{field}", "must be a month such as 2024-03") from None
+    return year, month
+
+
+async def trends(session: AsyncSession, tenant: Tenant, start: tuple[int, int], end: tuple[int, int]
+                 ) -> list[dict[str, object]]:
+    """One row per month from `start` to `end` (inclusive); months without paid rows are zeros."""
+    first_index, last_index = start[0] * 12 + start[1] - 1, end[0] * 12 + end[1] - 1
+    if first_index > last_index:
+        raise InvalidReportRange("start must not be after end",
+                                 details={"errors": [{"field": "query.start", "message": "must not be after end"}]})
+    if last_index - first_index + 1 > MAX_TREND_MONTHS:
+        raise InvalidReportRange(f"A trend covers at most {MAX_TREND_MONTHS} months", details={"errors": [
+            {"field": "query.end", "message": f"at most {MAX_TREND_MONTHS} months after start"}]})
+    currency = tenant.base_currency
+    range_start, _ = month_bounds(*start)
+    _, range_end = month_bounds(*end)
+    income: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    expenses: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for day in await queries.day_totals(session, tenant.tenant_id, currency, start=range_start, end=range_end):
+        bucket = income if day.type is TransactionType.income else expenses
+        bucket[day.date.year * 12 + day.date.month - 1] += day.total
+    rows: list[dict[str, object]] = []
+    for index in range(first_index, last_index + 1):
+        year, month = divmod(index, 12)
+        total_income, total_expenses = income[index], expenses[index]
+        rows.append({"month": f"{year:04d}-{month + 1:02d}", "currency": currency,
+                     "total_income": _amount(total_income, currency),
+                     "total_expenses": _amount(total_expenses, currency),
+                     "net": _amount(total_income - total_expenses, currency)})
+    return rows
+
+
+async def categories(session: AsyncSession, tenant: Tenant, start: dt.date | None, end: dt.date | None,
+                     type_: TransactionType) -> list[dict[str, object]]:
+    """Totals per category of one type over a date range (either end open), largest first."""
+    if start is not None and end is not None and start > end:
+        raise InvalidReportRange("start_date must not be after end_date", details={"errors": [
+            {"field": "query.start_date", "message": "must not be after end_date"}]})
+    currency = tenant.base_currency
+    totals = await queries.category_totals(session, tenant.tenant_id, currency, start=start, end=end, type_=type_)
+    whole = sum((t.total for t in totals), ZERO)
+    return _breakdown(totals, whole, currency, with_currency=True)

@@ -1,0 +1,158 @@
+"""`Idempotency-Key` for POSTs that create money-bearing rows.
+
+The same key from the same user within 24 h returns the first response (same status, same body) and
+creates nothing; the same key with a different request (method, path or body) → 422
+IDEMPOTENCY_KEY_REUSED. Keys older than 24 h are ignored and overwritten.
+
+How it holds under concurrency: the key is claimed by inserting its row (unique on user and key)
+*before* the work, inside the request's transaction, and the response is stored in that row in the
+same transaction. So a key row is visible to others only together with its response. A second,
+identical request that races the first one:
+- on PostgreSQL, blocks on the unique index until the first commits, gets the unique violation,
+  re-reads the now committed row and replays its response (if the first rolled back, the second
+  claims the key and does the work itself);
+- on SQLite, writers are serialised (BEGIN IMMEDIATE), so it simply finds the committed row.
+409 IDEMPOTENCY_KEY_IN_PROGRESS is a fallback that only a row without a response can cause, which
+this module never commits. Failed requests (4xx/5xx) roll back and store nothing: a retry runs anew.
+
+Usage in a router (the one commit stays in the router):
+
+    replay = await idem.start(session, ctx.user_id)
+    if replay is not None:
+        return replay
+    ...do the work...
+    response = await idem.finish(session, 201, content)
+    await session.commit()
+    return response
+"""
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+from starlette.responses import Response
+
+from colony.core.clock import utcnow
+from colony.core.errors import Conflict, RuleViolation
+from colony.core.models import Base, IdMixin
+from colony.core.responses import dumps
+
+HEADER = "Idempotency-Key"
+TTL = timedelta(hours=24)
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+class IdempotencyKey(IdMixin, Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of method, path and canonical body
+    status_code: Mapped[int | None]
+    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class IdempotencyKeyReused(RuleViolation):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    message = "This Idempotency-Key was already used with a different request"
+
+
+class IdempotencyKeyInProgress(Conflict):
+    code = "IDEMPOTENCY_KEY_IN_PROGRESS"
+    message = "A request with this Idempotency-Key is still being processed; retry shortly"
+
+
+def canonical_body(raw: bytes) -> bytes:
+    """The body as sorted, compact JSON (numbers kept exact), or the raw bytes if it isn't JSON."""
+    try:
+        parsed = json.loads(raw, parse_float=Decimal)
+    except ValueError:
+        return raw
+    return json.dumps(parsed, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), path.encode(), canonical_body(body)):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+class Idempotency:
+    """One request's idempotency: inert without the header."""
+
+    def __init__(self, key: str | None, request_fingerprint: str) -> None:
+        self.key = key
+        self.fingerprint = request_fingerprint
+        self._row: IdempotencyKey | None = None
+
+    async def start(self, session: AsyncSession, user_id: uuid.UUID) -> Response | None:
+        """The stored response to replay, or None after claiming the key (or when there is no key)."""
+        if self.key is None:
+            return None
+        for _ in range(3):
+            row = (await session.execute(select(IdempotencyKey).where(
+                IdempotencyKey.user_id == user_id, IdempotencyKey.key == self.key))).scalar_one_or_none()
+            if row is not None:
+                if row.created_at > utcnow() - TTL:
+                    return self._replay(row)
+                await session.delete(row)  # expired: the key is free again
+                await session.flush()
+            claim = IdempotencyKey(user_id=user_id, key=self.key, fingerprint=self.fingerprint)
+            try:
+                async with session.begin_nested():
+                    session.add(claim)
+            except IntegrityError:
+                continue  # a concurrent request with this key committed first: read its response
+            self._row = claim
+            return None
+        raise IdempotencyKeyInProgress()
+
+    def _replay(self, row: IdempotencyKey) -> Response:
+        if row.fingerprint != self.fingerprint:
+            raise IdempotencyKeyReused()
+        if row.status_code is None or row.response_body is None:
+            raise IdempotencyKeyInProgress()
+        return Response(row.response_body, status_code=row.status_code, media_type="application/json",
+                        headers={REPLAY_HEADER: "true"})
+
+    async def finish(self, session: AsyncSession, status_code: int, content: Any) -> Response:
+        """Render the response, and store it with the claimed key (flushed; the router commits)."""
+        body = dumps(content)
+        if self._row is not None:
+            self._row.status_code = status_code
+            self._row.response_body = body
+            await session.flush()
+        return Response(body, status_code=status_code, media_type="application/json")
+
+
+async def get_idempotency(
+    request: Request,
+    key: Annotated[str | None, Header(
+        alias=HEADER, min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+        description="Makes the request safe to retry: the same key from the same user within 24 h "
+                    "returns the first response and creates nothing new")] = None,
+) -> Idempotency:
+    if key is None:
+        return Idempotency(None, "")
+    return Idempotency(key, fingerprint(request.method, request.url.path, await request.body()))
+
+
+async def purge_expired(session: AsyncSession) -> int:
+    """Delete keys older than the TTL (for a periodic job; lookups already ignore them)."""
+    result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= utcnow() - TTL))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

@@ -1,0 +1,1 @@
+"""Currency metadata (ISO 4217): public reference data from core.money's table."""

@@ -1,0 +1,189 @@
+"""`colony demo`: a demo tenant with a realistic year of data, to try the API and the reports.
+
+The user is `demo@colony.local` with the password `demo-password` (personal, base currency USD). Its
+year ends today: a monthly salary, rent, weekly groceries, utilities, transport, eating out and
+entertainment, and three trips abroad paid in EUR, GBP and JPY (converted at the ECB rate of each
+day). The current month's rent and salary are `planned` when their day is still ahead. Everything goes
+through the services (registration gives the default categories), so the data obeys every rule the
+API enforces. Random but reproducible (a fixed seed, relative to today).
+"""
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from colony.auth import service as auth_service
+from colony.auth.schemas import RegisterRequest
+from colony.categories import service as category_service
+from colony.categories.models import Category, CategoryKind
+from colony.categories.schemas import CategoryCreate
+from colony.core import clock
+from colony.core.db import Database
+from colony.core.tenancy import Role, Tenant
+from colony.exchange_rates import service as rate_service
+from colony.payment_methods import service as payment_method_service
+from colony.payment_methods.models import PaymentMethodType
+from colony.payment_methods.schemas import PaymentMethodCreate
+from colony.transactions import service as transaction_service
+from colony.transactions.models import Transaction, TransactionStatus, TransactionType
+from colony.transactions.schemas import TransactionCreate
+from colony.users import service as user_service
+from colony.users.models import User
+
+DEMO_EMAIL = "demo@colony.local"
+DEMO_PASSWORD = "demo-password"  # documented: a demo account, never for real data
+BASE_CURRENCY = "USD"
+SEED = 20240101
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    created: bool  # False: the demo user already existed and nothing was done
+    transactions: int = 0
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    type: TransactionType
+    amount: Decimal
+    currency: str
+    date: dt.date
+    description: str
+    category: str
+    payment_method: str | None = None
+
+
+def _money(rng: random.Random, low: float, high: float, decimals: int = 2) -> Decimal:
+    """A random amount between low and high (floats only to draw the number; the amount is a Decimal)."""
+    cents = rng.randint(int(low * 10**decimals), int(high * 10**decimals))
+    return Decimal(cents).scaleb(-decimals)
+
+
+def _month_day(year: int, month: int, day: int) -> dt.date:
+    """`day` of the month, or its last day when the month is shorter."""
+    last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return last.replace(day=min(day, last.day))
+
+
+def plan_year(today: dt.date, rng: random.Random) -> list[_Planned]:
+    """The year of transactions ending today, oldest first."""
+    start = today - dt.timedelta(days=364)
+    items: list[_Planned] = []
+    add = items.append
+    # monthly: salary on the 25th, rent on the 1st, utilities, phone, streaming, gym
+    year, month = start.year, start.month
+    while (year, month) <= (today.year, today.month):
+        monthly = (
+            (TransactionType.income, Decimal("4850.00"), 25, "Salary", "Salary", "Bank account"),
+            (TransactionType.expense, Decimal("1650.00"), 1, "Rent", "Housing", "Bank account"),
+            (TransactionType.expense, _money(rng, 45, 140), 12, "Electricity", "Bills", "Debit card"),
+            (TransactionType.expense, _money(rng, 25, 60), 14, "Water and gas", "Bills", "Debit card"),
+            (TransactionType.expense, Decimal("39.99"), 18, "Phone and internet", "Bills", "Credit card"),
+            (TransactionType.expense, Decimal("15.49"), 7, "Streaming", "Entertainment", "Credit card"),
+            (TransactionType.expense, Decimal("29.00"), 3, "Gym", "Health", "Credit card"),
+            (TransactionType.expense, Decimal("89.00"), 2, "Transit pass", "Transportation", "Debit card"),
+        )
+        for type_, amount, day_of_month, description, category, method in monthly:
+            add(_Planned(type_, amount, "USD", _month_day(year, month, day_of_month), description, category, method))
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    # weekly and casual spending
+    day = start
+    while day <= today:
+        if day.weekday() == 5:
+            add(_Planned(TransactionType.expense, _money(rng, 55, 140), "USD", day, "Groceries", "Groceries",
+                         "Debit card"))
+        if rng.random() < 0.22:
+            add(_Planned(TransactionType.expense, _money(rng, 9, 48), "USD", day,
+                         rng.choice(["Lunch", "Coffee and cake", "Dinner out", "Takeaway"]), "Food", "Credit card"))
+        if rng.random() < 0.08:
+            add(_Planned(TransactionType.expense, _money(rng, 12, 35), "USD", day, "Taxi", "Transportation",
+                         "Credit card"))
+        if rng.random() < 0.05:
+            add(_Planned(TransactionType.expense, _money(rng, 15, 90), "USD", day,
+                         rng.choice(["Cinema", "Concert", "Books", "Museum"]), "Entertainment", "Credit card"))
+        if rng.random() < 0.02:
+            add(_Planned(TransactionType.expense, _money(rng, 20, 120), "USD", day, "Pharmacy", "Health", "Cash"))
+        day += dt.timedelta(days=1)
+    # three trips abroad, paid in the local currency
+    trips = (("EUR", "Paris", 50, (45, 180)), ("GBP", "London", 150, (30, 140)), ("JPY", "Tokyo", 260, (1500, 12000)))
+    for currency, city, days_in, (low, high) in trips:
+        first = start + dt.timedelta(days=days_in)
+        decimals = 0 if currency == "JPY" else 2
+        add(_Planned(TransactionType.expense, _money(rng, low * 3, high * 3, decimals), currency, first,
+                     f"Hotel in {city}", "Travel", "Credit card"))
+        for offset in range(5):
+            add(_Planned(TransactionType.expense, _money(rng, low / 2, high / 2, decimals), currency,
+                         first + dt.timedelta(days=offset), f"Meals in {city}", "Food", "Credit card"))
+            if offset % 2 == 0:
+                add(_Planned(TransactionType.expense, _money(rng, low / 3, high / 3, decimals), currency,
+                             first + dt.timedelta(days=offset), f"Sightseeing in {city}", "Travel", "Cash"))
+    items = [item for item in items if start <= item.date]
+    items.sort(key=lambda item: (item.date, item.description))
+    return items
+
+
+async def _find_demo_user(session: AsyncSession) -> User | None:
+    return await user_service.find_for_login(session, DEMO_EMAIL)
+
+
+async def _remove_demo_user(session: AsyncSession, user: User) -> None:
+    """Delete the demo tenant: its transactions first (they restrict their categories), then the user,
+    whose owned rows go with it (ON DELETE CASCADE)."""
+    await session.execute(delete(Transaction).where(Transaction.tenant_id == user.id))
+    await session.execute(delete(User).where(User.id == user.id))
+    await session.flush()
+    session.expunge_all()
+
+
+async def create_demo(database: Database, *, reset: bool = False, today: dt.date | None = None,
+                      progress: Progress | None = None) -> DemoResult:
+    """Create the demo tenant and its year (one transaction, committed at the end)."""
+    today = today or clock.today()
+    async with database.sessionmaker() as session:
+        existing = await _find_demo_user(session)
+        if existing is not None:
+            if not reset:
+                return DemoResult(created=False)
+            await _remove_demo_user(session, existing)
+        await rate_service.load_bundled(session)  # a no-op when the rates are there already
+        # model_construct: `.local` is a special-use domain that registration's email check refuses, which
+        # is the point for a demo account (it can never receive mail); every other value is valid.
+        user = await auth_service.register(session, RegisterRequest.model_construct(
+            email=DEMO_EMAIL, password=DEMO_PASSWORD, first_name="Demo", last_name="User",
+            account_type="personal", base_currency=BASE_CURRENCY))
+        tenant = Tenant(user_id=user.id, tenant_id=user.id, role=Role.personal, base_currency=BASE_CURRENCY)
+        await category_service.create(session, tenant, CategoryCreate(name="Travel", kind=CategoryKind.expense,
+                                                                      color="#3388FF", icon="plane"))
+        categories = {(c.kind, c.name): c.id for c in (await session.scalars(
+            select(Category).where(Category.tenant_id == tenant.tenant_id))).all()}
+        methods = {}
+        for name, type_, last4 in (("Bank account", PaymentMethodType.bank_transfer, None),
+                                   ("Debit card", PaymentMethodType.debit_card, "4242"),
+                                   ("Credit card", PaymentMethodType.credit_card, "1881"),
+                                   ("Cash", PaymentMethodType.cash, None)):
+            method = await payment_method_service.create(session, tenant, PaymentMethodCreate(
+                name=name, type=type_, last4=last4))
+            methods[name] = method.id
+        plan = plan_year(today, random.Random(SEED))  # noqa: S311 - demo data, not secrets
+        for index, item in enumerate(plan, start=1):
+            kind = CategoryKind(item.type.value)
+            status = TransactionStatus.planned if item.date > today else TransactionStatus.paid
+            await transaction_service.create(session, tenant, TransactionCreate(
+                type=item.type, amount=item.amount, currency=item.currency, date=item.date,
+                description=item.description, category_id=categories[(kind, item.category)],
+                payment_method_id=methods[item.payment_method] if item.payment_method else None, status=status))
+            if progress is not None and (index % 25 == 0 or index == len(plan)):
+                progress(index, len(plan))
+        await session.commit()
+    return DemoResult(created=True, transactions=len(plan), start=plan[0].date, end=plan[-1].date)

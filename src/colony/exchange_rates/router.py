@@ -1,0 +1,73 @@
+"""GET /exchange-rates/latest, /convert and /{date}: ECB reference rates from the database."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from colony.auth.deps import Principal
+from colony.core import clock, money
+from colony.core.deps import SessionDep
+from colony.core.errors import Unauthorized, ValidationFailed
+from colony.core.money import CurrencyCode, DecimalInput
+from colony.core.openapi import error_responses
+from colony.exchange_rates import service as rate_service
+from colony.exchange_rates.errors import RateNotAvailable
+from colony.exchange_rates.schemas import ConversionRead, RatesRead
+
+router = APIRouter(prefix="/exchange-rates", tags=["exchange rates"])
+
+_BASE = Query(description="ISO 4217 code the rates are quoted against; default: the caller's base currency")
+_RULES = (" Rates are European Central Bank reference rates (units per 1 EUR), crossed through EUR for other "
+          "bases and rounded to 10 decimals. A day without a fixing (weekend, TARGET holiday) uses the "
+          "closest earlier fixing, at most 14 days back (or the newest fixing, for a date past the stored "
+          "data); otherwise 422 RATE_NOT_AVAILABLE, as for any date before 1999-01-04 and for currencies "
+          "the ECB did not quote then (e.g. CYP after 2007).")
+
+
+# /latest and /convert are declared before /{date}, which would otherwise capture them.
+@router.get("/latest", response_model=RatesRead, summary="Latest rates",
+            description="Every rate against `base` at the newest fixing stored." + _RULES,
+            responses=error_responses(Unauthorized, RateNotAvailable))
+async def latest_rates(principal: Principal, session: SessionDep,
+                       base: Annotated[CurrencyCode | None, _BASE] = None) -> RatesRead:
+    day = await rate_service.rates_of_day(session, base or principal.base_currency)
+    return RatesRead(base=day.base, date=day.date, rates=day.rates)
+
+
+@router.get("/convert", response_model=ConversionRead, summary="Convert an amount",
+            description="Converts `amount` (≥ 0, at most as many decimals as the minor unit of `from`) at the "
+                        "rate of `date` (default: today, UTC); `result` is rounded half-even to the minor "
+                        "unit of `to`." + _RULES,
+            responses=error_responses(Unauthorized, RateNotAvailable))
+async def convert(
+    _principal: Principal, session: SessionDep,
+    amount: Annotated[DecimalInput, Query(description="Amount in `from`, e.g. 12.50")],
+    from_: Annotated[CurrencyCode, Query(alias="from", description="ISO 4217 code to convert from")],
+    to: Annotated[CurrencyCode, Query(description="ISO 4217 code to convert to")],
+    date: Annotated[dt.date | None, Query(description="Date of the rate (YYYY-MM-DD); default today")] = None,
+) -> ConversionRead:
+    checked = _check_amount(amount, from_)
+    conversion = await rate_service.rate_on(session, from_, to, date or clock.today())
+    return ConversionRead(amount=checked, from_=from_, to=to, date=conversion.date, rate=conversion.rate,
+                          result=conversion.apply(checked, to))
+
+
+@router.get("/{date}", response_model=RatesRead, summary="Rates of a date",
+            description="Every rate against `base` at the closest fixing on or before `date`; the response's "
+                        "`date` is the fixing's." + _RULES,
+            responses=error_responses(Unauthorized, RateNotAvailable))
+async def rates_of_date(date: dt.date, principal: Principal, session: SessionDep,
+                        base: Annotated[CurrencyCode | None, _BASE] = None) -> RatesRead:
+    day = await rate_service.rates_of_day(session, base or principal.base_currency, date)
+    return RatesRead(base=day.base, date=day.date, rates=day.rates)
+
+
+def _check_amount(amount: Decimal, currency: str) -> Decimal:
+    try:
+        if amount < 0:
+            raise money.MoneyError("must not be negative")
+        return money.check_amount(amount, currency, positive=False)
+    except money.MoneyError as exc:
+        raise ValidationFailed("query.amount", str(exc)) from None

@@ -1,0 +1,94 @@
+"""HTTP for CSV export and import of transactions. Included before the main transactions router, so
+that `/transactions/export` and `/transactions/import` are not taken for a transaction id."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
+
+from colony.auth.deps import TenantCtx
+from colony.core import clock
+from colony.core.deps import SessionDep
+from colony.core.errors import Forbidden, Unauthorized
+from colony.core.idempotency import HEADER, Idempotency, IdempotencyKeyInProgress, IdempotencyKeyReused, fingerprint
+from colony.core.openapi import error_responses
+from colony.transactions import csv_io
+from colony.transactions.csv_errors import ImportConflict, ImportFileInvalid, ImportFileTooLarge
+from colony.transactions.csv_schemas import ImportReport
+from colony.transactions.router import transaction_filters
+from colony.transactions.schemas import TransactionFilters
+
+router = APIRouter(prefix="/transactions", tags=["transactions"])
+
+_AUTH = (Unauthorized, Forbidden)
+_READ_CHUNK = 1024 * 1024
+
+
+@router.get(
+    "/export", response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                     "description": "The filtered transactions as CSV, header row "
+                                    "`" + ",".join(csv_io.EXPORT_HEADER) + "`, streamed"},
+               **error_responses(*_AUTH)},
+    description="Every transaction matching the list's filters (the same query parameters as `GET "
+                "/transactions`, without pagination), in the list's order, as CSV (UTF-8). Amounts have their "
+                "currency's decimals; `category` and `payment_method` are names. Text cells that a spreadsheet "
+                "would run as a formula (starting with = + - @) are prefixed with `'`. Streamed: memory stays "
+                "flat whatever the number of rows.",
+)
+async def export_transactions(
+    ctx: TenantCtx, session: SessionDep, filters: Annotated[TransactionFilters, Depends(transaction_filters)],
+    format: Annotated[Literal["csv"], Query(description="Only `csv` for now")] = "csv",
+) -> StreamingResponse:
+    filename = csv_io.export_filename(clock.today())
+    return StreamingResponse(csv_io.export_csv(session, ctx, filters), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def _read_limited(file: UploadFile) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await file.read(_READ_CHUNK):
+        size += len(chunk)
+        if size > csv_io.MAX_IMPORT_BYTES:
+            raise ImportFileTooLarge(f"The file exceeds {csv_io.MAX_IMPORT_BYTES // (1024 * 1024)} MB",
+                                     details={"max_bytes": csv_io.MAX_IMPORT_BYTES})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post(
+    "/import", response_model=ImportReport,
+    responses=error_responses(*_AUTH, ImportFileInvalid, ImportFileTooLarge, ImportConflict,
+                              IdempotencyKeyReused, IdempotencyKeyInProgress),
+    description="Upload a CSV file (multipart field `file`, UTF-8, at most 20 MB) with a header row and the "
+                "columns `date` (YYYY-MM-DD), `amount`, `currency`, `description`, `type` (expense|income) and "
+                "`category` (a name, case-insensitive, among the tenant's categories of the row's type; empty: "
+                "none); optional `notes` and `status` (paid|planned, default paid); other columns are ignored, so "
+                "an export can be imported. Amounts follow the API's rules; each row is converted to the base "
+                "currency at the rate of its date.\n\n"
+                "The answer is always 200 with a report. **All or nothing:** if any row has an error, nothing is "
+                "created (`created: 0`) and `errors` lists every problem with its row number (the header is "
+                "row 1). Rows imported before (same date, amount, currency, description and type, counting "
+                "identical rows within the file) are skipped and counted in `skipped_duplicates`: the same file "
+                "twice creates nothing the second time. A file that can't be read as a whole (not UTF-8, a "
+                "required column missing) → 422 IMPORT_FILE_INVALID; over 20 MB → 413 IMPORT_FILE_TOO_LARGE.",
+)
+async def import_transactions(
+    request: Request, ctx: TenantCtx, session: SessionDep,
+    file: Annotated[UploadFile, File(description="The CSV file")],
+    idempotency_key: Annotated[str | None, Header(
+        alias=HEADER, min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+        description="Makes the request safe to retry: the same key from the same user within 24 h returns "
+                    "the first response")] = None,
+) -> Response:
+    content = await _read_limited(file)
+    idem = Idempotency(idempotency_key, fingerprint(request.method, request.url.path, content)
+                       if idempotency_key is not None else "")
+    replay = await idem.start(session, ctx.user_id)
+    if replay is not None:
+        return replay
+    report = await csv_io.import_csv(session, ctx, content)
+    response = await idem.finish(session, 200, report)
+    await session.commit()
+    return response

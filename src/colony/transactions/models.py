@@ -1,0 +1,71 @@
+"""Expenses and incomes: one table, `type` tells them apart; `/expenses` is the expense-only view."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from colony.core.models import Base, IdMixin, TenantMixin, TimestampMixin
+from colony.core.types import Money, Rate
+
+
+class TransactionType(StrEnum):
+    expense = "expense"
+    income = "income"
+
+
+class TransactionStatus(StrEnum):
+    paid = "paid"
+    planned = "planned"
+
+
+class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
+    __tablename__ = "transactions"
+
+    type: Mapped[TransactionType] = mapped_column(Enum(TransactionType, native_enum=False, length=16))
+    status: Mapped[TransactionStatus] = mapped_column(
+        Enum(TransactionStatus, native_enum=False, length=16), default=TransactionStatus.paid)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    currency: Mapped[str] = mapped_column(String(3))
+    date: Mapped[dt.date]
+    description: Mapped[str] = mapped_column(String(500))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Deleting a referenced category or payment method fails (the services turn that into a 409).
+    category_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
+    payment_method_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("payment_methods.id", ondelete="RESTRICT"))
+    # Accounts belong to a domain that doesn't exist yet: its foreign key comes with it.
+    account_id: Mapped[uuid.UUID | None]
+    # The cycle it is booked in, and the template it was generated from (planning domains). Deleting a
+    # template keeps its expenses; deleting a cycle deletes its planned expenses and unlinks the rest.
+    cycle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"))
+    template_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("expense_templates.id", ondelete="SET NULL"))
+    # The amount in the tenant's base currency at the rate of `date` (recomputed when those change).
+    amount_base: Mapped[Decimal] = mapped_column(Money())
+    base_currency: Mapped[str] = mapped_column(String(3))
+    exchange_rate: Mapped[Decimal] = mapped_column(Rate())
+    # Set by the CSV import (transactions/csv_io.py): a fingerprint of the source row, so that importing
+    # the same file again creates nothing. Unique per tenant; NULL for rows made any other way.
+    import_hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        # The default page (newest first, id as tiebreaker) of a tenant, and of its expenses.
+        Index("ix_transactions_tenant_date_id", "tenant_id", "date", "id"),
+        Index("ix_transactions_tenant_type_date_id", "tenant_id", "type", "date", "id"),
+        Index("ix_transactions_tenant_created_at_id", "tenant_id", "created_at", "id"),
+        # Filters, "is this category / payment method in use", and the foreign keys' own checks on delete
+        # (ids are unique across tenants, so these need no tenant_id prefix).
+        Index("ix_transactions_category_id", "category_id"),
+        Index("ix_transactions_payment_method_id", "payment_method_id"),
+        # The template's foreign-key checks on delete.
+        Index("ix_transactions_template_id", "template_id"),
+        # One generated expense per template occurrence in a cycle: generation inserts with ON CONFLICT
+        # DO NOTHING, so re-runs and concurrent runs never duplicate (NULLs never conflict). Also serves
+        # "the transactions of a cycle" (summary, filters, the cycle's foreign-key checks).
+        Index("uq_transactions_cycle_template_date", "cycle_id", "template_id", "date", unique=True),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("uq_transactions_tenant_import_hash", "tenant_id", "import_hash", unique=True),
+    )

@@ -1,0 +1,128 @@
+"""All SQL of transactions. The list path selects columns (no ORM entities) for speed."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Table, delete, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from colony.core.clock import utcnow
+from colony.core.repository import TenantRepository
+from colony.core.schemas import PageParams
+from colony.transactions.models import Transaction, TransactionStatus, TransactionType
+from colony.transactions.schemas import TransactionFilters, TransactionSort
+
+T = Transaction
+# Every column a response shows, in TransactionRead's order.
+READ_COLUMNS = (T.id, T.type, T.amount, T.currency, T.date, T.description, T.notes, T.category_id,
+                T.payment_method_id, T.account_id, T.cycle_id, T.template_id, T.status, T.amount_base,
+                T.base_currency, T.exchange_rate, T.created_at, T.updated_at)
+READ_KEYS = tuple(column.key for column in READ_COLUMNS)
+
+_ORDER: dict[TransactionSort, tuple[ColumnElement[Any], ...]] = {
+    TransactionSort.date_asc: (T.date.asc(), T.id.asc()),
+    TransactionSort.date_desc: (T.date.desc(), T.id.desc()),
+    TransactionSort.amount_asc: (T.amount.asc(), T.id.asc()),
+    TransactionSort.amount_desc: (T.amount.desc(), T.id.desc()),
+    TransactionSort.created_at_asc: (T.created_at.asc(), T.id.asc()),
+    TransactionSort.created_at_desc: (T.created_at.desc(), T.id.desc()),
+}
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class TransactionRepository(TenantRepository[Transaction]):
+    model = Transaction
+
+    def _conditions(self, filters: TransactionFilters) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [T.tenant_id == self.tenant_id]
+        f = filters
+        if f.type is not None:
+            conditions.append(T.type == f.type)
+        if f.start_date is not None:
+            conditions.append(T.date >= f.start_date)
+        if f.end_date is not None:
+            conditions.append(T.date <= f.end_date)
+        if f.category_id is not None:
+            conditions.append(T.category_id == f.category_id)
+        if f.payment_method_id is not None:
+            conditions.append(T.payment_method_id == f.payment_method_id)
+        if f.account_id is not None:
+            conditions.append(T.account_id == f.account_id)
+        if f.cycle_id is not None:
+            conditions.append(T.cycle_id == f.cycle_id)
+        if f.status is not None:
+            conditions.append(T.status == f.status)
+        if f.min_amount is not None:
+            conditions.append(T.amount >= f.min_amount)
+        if f.max_amount is not None:
+            conditions.append(T.amount <= f.max_amount)
+        if f.currency is not None:
+            conditions.append(T.currency == f.currency)
+        if f.q:
+            pattern = f"%{escape_like(f.q)}%"
+            conditions.append(or_(T.description.ilike(pattern, escape="\\"), T.notes.ilike(pattern, escape="\\")))
+        return conditions
+
+    async def list_rows(self, filters: TransactionFilters, params: PageParams
+                        ) -> tuple[Sequence[Sequence[Any]], int]:
+        """One page of rows (tuples in READ_COLUMNS order) and the total; usually two queries, often one."""
+        conditions = self._conditions(filters)
+        page = (select(*READ_COLUMNS).where(*conditions).order_by(*_ORDER[filters.sort])
+                .limit(params.size).offset(params.offset))
+        rows = (await self.session.execute(page)).all()
+        if len(rows) < params.size and (rows or params.offset == 0):
+            return rows, params.offset + len(rows)  # a short page tells the total without counting
+        count = select(func.count()).select_from(T).where(*conditions)
+        return rows, (await self.session.execute(count)).scalar_one()
+
+    async def uses_category(self, category_id: uuid.UUID) -> bool:
+        statement = select(exists().where(T.tenant_id == self.tenant_id, T.category_id == category_id))
+        return bool((await self.session.execute(statement)).scalar())
+
+    async def reassign_category(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
+        await self.session.execute(
+            update(T).where(T.tenant_id == self.tenant_id, T.category_id == from_id)
+            .values(category_id=to_id, updated_at=utcnow()).execution_options(synchronize_session=False))
+
+    # ---- planning domains: generated expenses, cycle totals ----
+
+    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert rows (dicts of column values), skipping any that hits a unique index: one generated
+        expense per (cycle, template, date) however often or concurrently generation runs. Returns how
+        many were inserted."""
+        if not rows:
+            return 0
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = cast(Table, T.__table__)
+        now = utcnow()
+        values = [{"id": uuid.uuid4(), "created_at": now, "updated_at": now, **row, "tenant_id": self.tenant_id}
+                  for row in rows]
+        # Core executemany: compiled once, sent in batches ("insertmanyvalues"); RETURNING names the new rows.
+        statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+        return len((await self.session.execute(statement, values)).all())
+
+    async def delete_planned_of_cycle(self, cycle_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(T)
+            .where(T.tenant_id == self.tenant_id, T.cycle_id == cycle_id, T.status == TransactionStatus.planned)
+            .execution_options(synchronize_session=False))
+
+    async def expense_groups(self, *, cycle_id: uuid.UUID | None = None, start_date: Any = None,
+                             end_date: Any = None) -> Sequence[Sequence[Any]]:
+        """Exact sums of expenses by (category_id, status, currency, base_currency, date):
+        rows of (category_id, status, currency, base_currency, date, sum(amount), sum(amount_base))."""
+        conditions: list[ColumnElement[bool]] = [T.tenant_id == self.tenant_id, T.type == TransactionType.expense]
+        if cycle_id is not None:
+            conditions.append(T.cycle_id == cycle_id)
+        if start_date is not None:
+            conditions.append(T.date >= start_date)
+        if end_date is not None:
+            conditions.append(T.date <= end_date)
+        keys = (T.category_id, T.status, T.currency, T.base_currency, T.date)
+        statement = select(*keys, func.sum(T.amount), func.sum(T.amount_base)).where(*conditions).group_by(*keys)
+        return (await self.session.execute(statement)).all()

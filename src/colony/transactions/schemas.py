@@ -1,0 +1,137 @@
+"""Request and response shapes of transactions and of the expense-only view."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+
+from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, MoneyError, check_amount
+from colony.core.schemas import Schema
+from colony.transactions.models import TransactionStatus, TransactionType
+
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+_AMOUNT_HELP = ("> 0 and ≤ 999999999.99, with at most the currency's minor-unit decimals; "
+                "a string (preferred) or a number")
+
+
+def _check_amount(amount: Decimal | None, info: ValidationInfo) -> Decimal | None:
+    """Checks the amount against the currency given in the same body (declared before `amount`)."""
+    if amount is None:
+        return None
+    currency = info.data.get("currency")
+    try:
+        return check_amount(amount, currency) if currency else _bounds(amount)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _bounds(amount: Decimal) -> Decimal:
+    """Without a valid currency in the body (a partial update) the service checks the minor units."""
+    if amount <= 0:
+        raise MoneyError("must be greater than 0")
+    if amount > MAX_AMOUNT:
+        raise MoneyError(f"must not exceed {MAX_AMOUNT}")
+    return amount
+
+
+class _Base(Schema):
+    @field_validator("amount", check_fields=False)
+    @classmethod
+    def _amount(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        return _check_amount(value, info)
+
+
+class ExpenseCreate(_Base):
+    currency: CurrencyCode = Field(examples=["USD"])
+    amount: DecimalInput = Field(description=_AMOUNT_HELP, examples=["12.50"])
+    date: dt.date
+    description: Description
+    notes: Notes | None = None
+    category_id: uuid.UUID | None = None
+    payment_method_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = Field(default=None, description="Reserved: accounts are not available yet")
+    cycle_id: uuid.UUID | None = Field(default=None, description="A draft or active cycle of the tenant "
+                                     "(a completed cycle's transactions can't change)")
+    status: TransactionStatus = TransactionStatus.paid
+
+
+class TransactionCreate(ExpenseCreate):
+    type: TransactionType
+
+
+class ExpenseUpdate(_Base):
+    currency: CurrencyCode | None = None
+    amount: DecimalInput | None = Field(default=None, description=_AMOUNT_HELP, examples=["12.50"])
+    date: dt.date | None = None
+    description: Description | None = None
+    notes: Notes | None = None
+    category_id: uuid.UUID | None = None
+    payment_method_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    cycle_id: uuid.UUID | None = None
+    status: TransactionStatus | None = None
+
+    @field_validator("currency", "amount", "date", "description", "status", "type", check_fields=False)
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class TransactionUpdate(ExpenseUpdate):
+    type: TransactionType | None = None
+
+
+class TransactionRead(Schema):
+    id: uuid.UUID
+    type: TransactionType
+    amount: DecimalString
+    currency: str
+    date: dt.date
+    description: str
+    notes: str | None
+    category_id: uuid.UUID | None
+    payment_method_id: uuid.UUID | None
+    account_id: uuid.UUID | None
+    cycle_id: uuid.UUID | None
+    template_id: uuid.UUID | None
+    status: TransactionStatus
+    amount_base: DecimalString
+    base_currency: str
+    exchange_rate: DecimalString
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TransactionSort(StrEnum):
+    date_asc = "date"
+    date_desc = "-date"
+    amount_asc = "amount"
+    amount_desc = "-amount"
+    created_at_asc = "created_at"
+    created_at_desc = "-created_at"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionFilters:
+    """The list filters, built and cross-checked by the router's query dependency."""
+
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    category_id: uuid.UUID | None = None
+    payment_method_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    cycle_id: uuid.UUID | None = None
+    type: TransactionType | None = None
+    status: TransactionStatus | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    currency: str | None = None
+    q: str | None = None
+    sort: TransactionSort = TransactionSort.date_desc

@@ -1,0 +1,186 @@
+"""Reports: exact sums in the base currency, percentages, empty months, ranges, paid only, tenancy."""
+
+from decimal import Decimal
+
+import httpx
+
+from colony.core.tenancy import Role
+from tests.conftest import UserHandle
+
+URL = "/api/v1/analytics"
+
+
+async def category(client: httpx.AsyncClient, owner: UserHandle, name: str, kind: str = "expense") -> str:
+    r = await client.post("/api/v1/categories", json={"name": name, "kind": kind}, headers=owner.headers)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+async def tx(client: httpx.AsyncClient, user: UserHandle, amount: str | float, date: str, *,
+             type: str = "expense", currency: str = "USD", **extra: object) -> dict[str, object]:
+    body = {"type": type, "amount": amount, "currency": currency, "date": date, "description": "x", **extra}
+    r = await client.post("/api/v1/transactions", json=body, headers=user.headers)
+    assert r.status_code == 201, r.text
+    result: dict[str, object] = r.json()
+    return result
+
+
+async def test_monthly_exact_sums_percentages_and_uncategorized(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user()
+    food = await category(client, owner, "Food")
+    salary = await category(client, owner, "Salary", "income")
+    await tx(client, owner, 0.1, "2024-03-01", category_id=food)  # a JSON number, exact all the same
+    await tx(client, owner, "0.2", "2024-03-31", category_id=food)
+    await tx(client, owner, "0.30", "2024-03-15")  # no category
+    await tx(client, owner, "1000.10", "2024-03-05", type="income", category_id=salary)
+    # not counted: planned, another month (both edges), another tenant
+    await tx(client, owner, "50", "2024-03-20", category_id=food, status="planned")
+    await tx(client, owner, "7", "2024-02-29", category_id=food)
+    await tx(client, owner, "7", "2024-04-01", category_id=food)
+    other = await make_user()
+    await tx(client, other, "99", "2024-03-10")
+
+    r = await client.get(f"{URL}/monthly/2024/3", headers=owner.headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body == {
+        "year": 2024, "month": 3, "currency": "USD", "total_expenses": "0.60", "total_income": "1000.10",
+        "net": "999.50", "expense_count": 3,
+        "category_breakdown": [
+            {"category_id": food, "category_name": "Food", "total": "0.30", "count": 2, "percentage": "50.00"},
+            {"category_id": None, "category_name": "Uncategorized", "total": "0.30", "count": 1,
+             "percentage": "50.00"},
+        ],
+    }
+
+
+async def test_monthly_percentages_round_half_even_to_two_decimals(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user()
+    ids = [await category(client, owner, name) for name in ("A", "B", "C")]
+    await tx(client, owner, "2", "2024-05-02", category_id=ids[0])
+    await tx(client, owner, "1", "2024-05-03", category_id=ids[1])
+    await tx(client, owner, "5", "2024-05-04", category_id=ids[2])
+    body = (await client.get(f"{URL}/monthly/2024/5", headers=owner.headers)).json()
+    assert body["total_expenses"] == "8.00" and body["total_income"] == "0.00" and body["net"] == "-8.00"
+    # 5/8 = 62.5, 2/8 = 25, 1/8 = 12.5; largest first
+    assert [(c["category_name"], c["total"], c["percentage"]) for c in body["category_breakdown"]] == [
+        ("C", "5.00", "62.50"), ("A", "2.00", "25.00"), ("B", "1.00", "12.50")]
+    ids2 = [await category(client, owner, name) for name in ("X", "Y", "Z")]
+    for cid in ids2:
+        await tx(client, owner, "1", "2024-06-10", category_id=cid)
+    body = (await client.get(f"{URL}/monthly/2024/6", headers=owner.headers)).json()
+    assert [c["percentage"] for c in body["category_breakdown"]] == ["33.33", "33.33", "33.33"]
+
+
+async def test_monthly_uses_amount_base_in_base_currency(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user(base_currency="EUR")
+    usd = await tx(client, owner, "10.00", "2024-03-15")
+    jpy = await tx(client, owner, "1000", "2024-03-18", currency="JPY")
+    eur = await tx(client, owner, "1.05", "2024-03-19", currency="EUR")
+    body = (await client.get(f"{URL}/monthly/2024/3", headers=owner.headers)).json()
+    expected = sum(Decimal(str(t["amount_base"])) for t in (usd, jpy, eur))
+    assert body["currency"] == "EUR"
+    assert Decimal(body["total_expenses"]) == expected and body["total_expenses"] == f"{expected:.2f}"
+    assert Decimal(str(usd["amount_base"])) != Decimal("10.00")  # really converted
+
+
+async def test_monthly_empty_and_path_validation(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user()
+    body = (await client.get(f"{URL}/monthly/2023/12", headers=owner.headers)).json()
+    assert body["total_expenses"] == body["total_income"] == body["net"] == "0.00"
+    assert body["expense_count"] == 0 and body["category_breakdown"] == []
+    for path in ("2024/13", "2024/0", "abcd/1"):
+        r = await client.get(f"{URL}/monthly/{path}", headers=owner.headers)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert (await client.get(f"{URL}/monthly/2024/1")).status_code == 401
+
+
+async def test_trends_months_in_order_with_zeros(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user()
+    await tx(client, owner, "0.1", "2023-11-30")
+    await tx(client, owner, "0.2", "2023-11-01")
+    await tx(client, owner, "100", "2023-11-15", type="income")
+    await tx(client, owner, "5", "2024-01-31")
+    await tx(client, owner, "9", "2024-02-01")  # after the range
+    await tx(client, owner, "3", "2023-12-10", status="planned")  # not paid
+    other = await make_user()
+    await tx(client, other, "77", "2023-12-10")
+    r = await client.get(f"{URL}/trends", params={"start": "2023-11", "end": "2024-01"}, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == [
+        {"month": "2023-11", "currency": "USD", "total_income": "100.00", "total_expenses": "0.30", "net": "99.70"},
+        {"month": "2023-12", "currency": "USD", "total_income": "0.00", "total_expenses": "0.00", "net": "0.00"},
+        {"month": "2024-01", "currency": "USD", "total_income": "0.00", "total_expenses": "5.00", "net": "-5.00"},
+    ]
+    single = (await client.get(f"{URL}/trends", params={"start": "2024-01", "end": "2024-01"},
+                               headers=owner.headers)).json()
+    assert [row["month"] for row in single] == ["2024-01"]
+
+
+async def test_trends_range_validation(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user()
+
+    async def get(start: str, end: str) -> httpx.Response:
+        return await client.get(f"{URL}/trends", params={"start": start, "end": end}, headers=owner.headers)
+
+    r = await get("2024-03", "2024-02")
+    assert r.status_code == 422 and r.json()["error"]["code"] == "INVALID_REPORT_RANGE"
+    r = await get("2014-01", "2024-01")  # 121 months
+    assert r.status_code == 422 and r.json()["error"]["code"] == "INVALID_REPORT_RANGE"
+    assert len((await get("2014-02", "2024-01")).json()) == 120
+    for start in ("2024-13", "2024-1", "24-01", "2024/01"):
+        r = await get(start, "2024-12")
+        assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_ERROR", start
+    r = await client.get(f"{URL}/trends", params={"start": "2024-01"}, headers=owner.headers)
+    assert r.status_code == 422
+
+
+async def test_categories_over_a_range(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user()
+    food = await category(client, owner, "Food")
+    rent = await category(client, owner, "Rent")
+    salary = await category(client, owner, "Salary", "income")
+    await tx(client, owner, "0.1", "2024-01-01", category_id=food)
+    await tx(client, owner, "0.2", "2024-02-10", category_id=food)
+    await tx(client, owner, "0.7", "2024-03-31", category_id=rent)
+    await tx(client, owner, "900", "2024-03-31", category_id=rent, status="planned")
+    await tx(client, owner, "5", "2024-04-01", category_id=rent)  # after the range
+    await tx(client, owner, "2000", "2024-02-01", type="income", category_id=salary)
+    await tx(client, owner, "10", "2024-02-02", type="income")
+    params = {"start_date": "2024-01-01", "end_date": "2024-03-31"}
+    r = await client.get(f"{URL}/categories", params=params, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == [
+        {"category_id": rent, "category_name": "Rent", "total": "0.70", "count": 1, "percentage": "70.00",
+         "currency": "USD"},
+        {"category_id": food, "category_name": "Food", "total": "0.30", "count": 2, "percentage": "30.00",
+         "currency": "USD"},
+    ]
+    r = await client.get(f"{URL}/categories", params={**params, "type": "income"}, headers=owner.headers)
+    assert [(c["category_name"], c["total"], c["percentage"]) for c in r.json()] == [
+        ("Salary", "2000.00", "99.50"), ("Uncategorized", "10.00", "0.50")]
+    r = await client.get(f"{URL}/categories", headers=owner.headers)  # open range
+    assert [(c["category_name"], c["total"]) for c in r.json()] == [("Rent", "5.70"), ("Food", "0.30")]
+    r = await client.get(f"{URL}/categories", params={"start_date": "2024-02-01", "end_date": "2024-01-01"},
+                         headers=owner.headers)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "INVALID_REPORT_RANGE"
+    assert (await client.get(f"{URL}/categories", params={"type": "both"}, headers=owner.headers)).status_code == 422
+
+
+async def test_tenancy_other_tenants_rows_never_count(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    business = await make_user(Role.business)
+    sub = await make_user(Role.sub_user, business=business)
+    stranger = await make_user()
+    food = await category(client, business, "Food")
+    await tx(client, sub, "4.00", "2024-03-03", category_id=food)  # the sub-user writes into the business
+    await tx(client, stranger, "1000", "2024-03-03")
+    for user in (business, sub):
+        body = (await client.get(f"{URL}/monthly/2024/3", headers=user.headers)).json()
+        assert body["total_expenses"] == "4.00" and body["expense_count"] == 1
+        rows = (await client.get(f"{URL}/trends", params={"start": "2024-03", "end": "2024-03"},
+                                 headers=user.headers)).json()
+        assert rows[0]["total_expenses"] == "4.00"
+        cats = (await client.get(f"{URL}/categories", headers=user.headers)).json()
+        assert [(c["category_id"], c["total"]) for c in cats] == [(food, "4.00")]
+    body = (await client.get(f"{URL}/monthly/2024/3", headers=stranger.headers)).json()
+    assert body["total_expenses"] == "1000.00" and body["category_breakdown"][0]["category_id"] is None
