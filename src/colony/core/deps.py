@@ -1,4 +1,7 @@
-"""Dependencies shared by every router: the database session, pagination, the cache."""
+"""Dependencies shared by every router: the database session, pagination, the cache.
+
+Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, a costly hop per request.
+"""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -26,12 +29,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_cache(request: Request) -> Cache:
+async def get_cache(request: Request) -> Cache:
     cache: Cache = request.app.state.cache
     return cache
 
 
-def page_params(page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
+async def page_params(page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
                 size: Annotated[int, Query(ge=1, le=100, description="Items per page")] = 50) -> PageParams:
     return PageParams(page=page, size=size)
 

@@ -73,11 +73,13 @@ class TransactionRepository(TenantRepository[Transaction]):
         conditions = self._conditions(filters)
         page = (select(*READ_COLUMNS).where(*conditions).order_by(*_ORDER[filters.sort])
                 .limit(params.size).offset(params.offset))
-        rows = (await self.session.execute(page)).all()
+        # Core execution on the session's connection: columns need none of the ORM's result machinery.
+        connection = await self.session.connection()
+        rows = (await connection.execute(page)).all()
         if len(rows) < params.size and (rows or params.offset == 0):
             return rows, params.offset + len(rows)  # a short page tells the total without counting
         count = select(func.count()).select_from(T).where(*conditions)
-        return rows, (await self.session.execute(count)).scalar_one()
+        return rows, (await connection.execute(count)).scalar_one()
 
     async def uses_category(self, category_id: uuid.UUID) -> bool:
         statement = select(exists().where(T.tenant_id == self.tenant_id, T.category_id == category_id))

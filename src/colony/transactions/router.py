@@ -60,7 +60,7 @@ Sort = Annotated[TransactionSort, Query(description="Order of the page; id break
 Amount = Annotated[DecimalInput | None, Query(description="Bound on `amount`, in the row's own currency")]
 
 
-def transaction_filters(
+async def transaction_filters(
     start_date: dt.date | None = None, end_date: dt.date | None = None, category_id: uuid.UUID | None = None,
     payment_method_id: uuid.UUID | None = None, account_id: uuid.UUID | None = None,
     cycle_id: uuid.UUID | None = None, type: TransactionType | None = None,
@@ -71,7 +71,7 @@ def transaction_filters(
                     min_amount, max_amount, currency, q, sort)
 
 
-def expense_filters(
+async def expense_filters(
     start_date: dt.date | None = None, end_date: dt.date | None = None, category_id: uuid.UUID | None = None,
     payment_method_id: uuid.UUID | None = None, account_id: uuid.UUID | None = None,
     cycle_id: uuid.UUID | None = None, status: TransactionStatus | None = None,
