@@ -7,10 +7,10 @@ from colony.core.errors import AppError, RuleViolation
 from colony.core.schemas import ErrorResponse
 
 
-def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
+def error_responses(*errors: type[AppError], validates_input: bool = True) -> dict[int | str, dict[str, Any]]:
     """Document each status a route may answer with, naming the error codes behind it."""
     codes: dict[int, list[str]] = defaultdict(list)
-    every: tuple[type[AppError], ...] = (*errors, RuleViolation)  # every route validates its input
+    every: tuple[type[AppError], ...] = (*errors, RuleViolation) if validates_input else errors
     for error in every:
         if error.code not in codes[error.status_code]:
             codes[error.status_code].append(error.code)

@@ -1,4 +1,5 @@
 from colony.core.errors import Conflict, NotFound, RuleViolation
+from colony.transactions import errors as transaction_errors
 
 
 class CycleNotFound(NotFound):
@@ -31,6 +32,5 @@ class ActiveCycleExists(Conflict):
     message = "Another cycle is already active; complete it first"
 
 
-class CycleAlreadyCompleted(Conflict):
-    code = "CYCLE_ALREADY_COMPLETED"
-    message = "The cycle is completed: it and its transactions can't be changed"
+# Defined with the transactions it protects, which cannot import cycles (see pyproject's contracts).
+CycleAlreadyCompleted = transaction_errors.CycleAlreadyCompleted

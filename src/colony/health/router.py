@@ -12,6 +12,7 @@ from colony.core.openapi import error_responses
 
 router = APIRouter(tags=["operations"])
 CHECK_TIMEOUT_SECONDS = 3
+_UNAVAILABLE = error_responses(ServiceUnavailable, validates_input=False)
 
 
 class Health(BaseModel):
@@ -31,7 +32,7 @@ async def health() -> Health:
     return Health(status="healthy")
 
 
-@router.get("/health/db", response_model=DatabaseHealth, responses=error_responses(ServiceUnavailable))
+@router.get("/health/db", response_model=DatabaseHealth, responses=_UNAVAILABLE)
 async def database_health(request: Request) -> DatabaseHealth:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
@@ -41,7 +42,7 @@ async def database_health(request: Request) -> DatabaseHealth:
     return DatabaseHealth(status="healthy", database="connected")
 
 
-@router.get("/health/redis", response_model=RedisHealth, responses=error_responses(ServiceUnavailable))
+@router.get("/health/redis", response_model=RedisHealth, responses=_UNAVAILABLE)
 async def redis_health(request: Request) -> RedisHealth:
     redis = request.app.state.redis
     if redis is None:

@@ -1,4 +1,4 @@
-from colony.core.errors import NotFound
+from colony.core.errors import Conflict, NotFound
 
 
 class TransactionNotFound(NotFound):
@@ -9,3 +9,8 @@ class TransactionNotFound(NotFound):
 class ExpenseNotFound(NotFound):
     code = "EXPENSE_NOT_FOUND"
     message = "Expense not found"
+
+
+class CycleAlreadyCompleted(Conflict):
+    code = "CYCLE_ALREADY_COMPLETED"
+    message = "The cycle is completed: it and its transactions can't be changed"

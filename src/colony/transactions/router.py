@@ -21,7 +21,7 @@ from colony.core.responses import JSONResponse
 from colony.core.schemas import Page
 from colony.exchange_rates.errors import RateNotAvailable
 from colony.transactions import service as transaction_service
-from colony.transactions.errors import ExpenseNotFound, TransactionNotFound
+from colony.transactions.errors import CycleAlreadyCompleted, ExpenseNotFound, TransactionNotFound
 from colony.transactions.models import TransactionStatus, TransactionType
 from colony.transactions.schemas import (
     ExpenseCreate,
@@ -37,7 +37,8 @@ transactions_router = APIRouter(prefix="/transactions", tags=["transactions"])
 expenses_router = APIRouter(prefix="/expenses", tags=["expenses"])
 
 _AUTH = (Unauthorized, Forbidden)
-_CREATE_ERRORS = (*_AUTH, RateNotAvailable, IdempotencyKeyReused, IdempotencyKeyInProgress)
+_CREATE_ERRORS = (*_AUTH, RateNotAvailable, CycleAlreadyCompleted, IdempotencyKeyReused, IdempotencyKeyInProgress)
+_UPDATE_ERRORS = (*_AUTH, RateNotAvailable, CycleAlreadyCompleted)
 
 
 def _filters(start_date: dt.date | None, end_date: dt.date | None, category_id: uuid.UUID | None,
@@ -111,7 +112,7 @@ async def get_transaction(transaction_id: uuid.UUID, ctx: TenantCtx, session: Se
 
 
 @transactions_router.patch("/{transaction_id}", response_model=TransactionRead, response_class=JSONResponse,
-                           responses=error_responses(*_AUTH, TransactionNotFound, RateNotAvailable))
+                           responses=error_responses(*_UPDATE_ERRORS, TransactionNotFound))
 async def update_transaction(transaction_id: uuid.UUID, body: TransactionUpdate, ctx: TenantCtx,
                              session: SessionDep) -> Response:
     tx = await transaction_service.update(session, ctx, transaction_id, body)
@@ -121,7 +122,7 @@ async def update_transaction(transaction_id: uuid.UUID, body: TransactionUpdate,
 
 
 @transactions_router.delete("/{transaction_id}", status_code=204,
-                            responses=error_responses(*_AUTH, TransactionNotFound))
+                            responses=error_responses(*_AUTH, TransactionNotFound, CycleAlreadyCompleted))
 async def delete_transaction(transaction_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> Response:
     await transaction_service.delete(session, ctx, transaction_id)
     await session.commit()
@@ -158,7 +159,7 @@ async def get_expense(expense_id: uuid.UUID, ctx: TenantCtx, session: SessionDep
 
 
 @expenses_router.patch("/{expense_id}", response_model=TransactionRead, response_class=JSONResponse,
-                       responses=error_responses(*_AUTH, ExpenseNotFound, RateNotAvailable))
+                       responses=error_responses(*_UPDATE_ERRORS, ExpenseNotFound))
 async def update_expense(expense_id: uuid.UUID, body: ExpenseUpdate, ctx: TenantCtx,
                          session: SessionDep) -> Response:
     tx = await transaction_service.update(session, ctx, expense_id, body, expense_only=True)
@@ -167,7 +168,8 @@ async def update_expense(expense_id: uuid.UUID, body: ExpenseUpdate, ctx: Tenant
     return JSONResponse(content)
 
 
-@expenses_router.delete("/{expense_id}", status_code=204, responses=error_responses(*_AUTH, ExpenseNotFound))
+@expenses_router.delete("/{expense_id}", status_code=204,
+                        responses=error_responses(*_AUTH, ExpenseNotFound, CycleAlreadyCompleted))
 async def delete_expense(expense_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> Response:
     await transaction_service.delete(session, ctx, expense_id, expense_only=True)
     await session.commit()
