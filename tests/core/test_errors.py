@@ -109,3 +109,29 @@ async def test_client_request_id_is_echoed_only_when_sane(probe_client: httpx.As
     insane = await probe_client.get("/health", headers={"X-Request-ID": "bad id\twith spaces" + "x" * 200})
     assert insane.headers["x-request-id"] != "bad id\twith spaces"
     assert len(insane.headers["x-request-id"]) == 32
+
+
+async def test_405_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    response = await client.request("OPTIONS", "/api/v1/budgets")
+    assert_error_body(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == "GET, HEAD, POST"
+    # A literal segment beside an id route is not taken for an id.
+    imported = await client.patch("/api/v1/transactions/import")
+    assert_error_body(imported, 405, "METHOD_NOT_ALLOWED")
+    assert imported.headers["allow"] == "POST"
+
+
+async def test_undecodable_body_is_a_validation_error(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    user = await make_user()
+    response = await client.post("/api/v1/payment-methods", content=b"\xff\x7f",
+                                 headers={**user.headers, "content-type": "application/json"})
+    error = assert_error_body(response, 422, "VALIDATION_ERROR")
+    assert error["details"]["errors"][0]["field"].startswith("body")
+
+
+async def test_absurd_amount_filters_are_refused_not_crashed(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    user = await make_user()
+    for path in ("/api/v1/expenses", "/api/v1/transactions/export"):
+        response = await client.get(path, headers=user.headers, params={"max_amount": "5262408542718228.0"})
+        error = assert_error_body(response, 422, "VALIDATION_ERROR")
+        assert error["details"]["errors"][0]["field"] == "query.max_amount"

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 
 # Execution option that marks a connection as read-only, so SQLite may start a DEFERRED transaction.
@@ -21,7 +22,8 @@ def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, echo: 
         echo=echo,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,  # a restarted PostgreSQL leaves dead connections in the pool
+        # No pool_pre_ping: it costs a round trip per checkout. A connection found dead fails its
+        # request (503) and invalidates the whole pool, so the next requests reconnect.
         pool_recycle=1800,
         hide_parameters=True,  # a logged database error must not carry a password hash or a token
     )
@@ -64,6 +66,13 @@ def install_sqlite_behaviour(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _reader_options(engine: AsyncEngine) -> dict[str, Any]:
+    # PostgreSQL readers run in autocommit: no BEGIN/ROLLBACK round trips around a request's SELECTs.
+    if engine.dialect.name == "postgresql":
+        return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+    return {READ_ONLY: True}
+
+
 class Database:
     """The engine and its two session factories: one for writers, one for readers.
 
@@ -78,7 +87,7 @@ class Database:
         join: dict[str, Any] = (
             {"join_transaction_mode": "create_savepoint"} if isinstance(target, AsyncConnection) else {}
         )
-        reader = target if isinstance(target, AsyncConnection) else engine.execution_options(**{READ_ONLY: True})
+        reader = target if isinstance(target, AsyncConnection) else engine.execution_options(**_reader_options(engine))
         self.sessionmaker = async_sessionmaker(target, expire_on_commit=False, autoflush=False, **join)
         self.reader = async_sessionmaker(reader, expire_on_commit=False, autoflush=False, **join)
 
@@ -88,6 +97,16 @@ class Database:
 
 
 async def ping(engine: AsyncEngine) -> None:
-    """Round-trip to the database; raises when it cannot be reached."""
-    async with engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+    """Round-trip to the database; raises when it cannot be reached.
+
+    A pooled connection that died with a restarted server fails once and invalidates the pool; the
+    second attempt then tells whether the database itself is back.
+    """
+    for attempt in (1, 2):
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise

@@ -1,5 +1,6 @@
 """One place that renders every error in the contract's shape."""
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,12 +48,44 @@ async def request_validation_handler(_request: Request, exc: Exception) -> JSONR
     return JSONResponse(body, status_code=422)
 
 
-async def http_exception_handler(_request: Request, exc: Exception) -> JSONResponse:
-    """Starlette's own errors: unknown routes, wrong methods, and the like."""
+async def http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors: unknown routes, wrong methods, a body that cannot be parsed."""
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # FastAPI's "error parsing the body" (bad encoding, broken form data)
+        body = error_body("VALIDATION_ERROR", "Invalid input",
+                          {"errors": [{"field": "body", "message": str(exc.detail)}]})
+        return JSONResponse(body, status_code=422)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
     message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
-    return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=headers)
+
+
+_UUID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _path_pattern(template: str) -> re.Pattern[str]:
+    """A documented path as a regex; `{..._id}` parameters are UUIDs throughout the API."""
+    pattern = re.escape(template)
+    pattern = re.sub(r"\\{[a-z_]+_id\\}", _UUID, pattern)
+    pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", pattern)
+    return re.compile(f"^{pattern}$")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (the router's own 405 names only the first route's)."""
+    app = request.app
+    templates: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "path_methods", None)
+    if templates is None:
+        templates = [(_path_pattern(path), {method.upper() for method in operations})
+                     for path, operations in app.openapi()["paths"].items()]
+        app.state.path_methods = templates
+    methods = set().union(*(found for pattern, found in templates if pattern.match(request.url.path)))
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 async def database_unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:

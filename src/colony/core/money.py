@@ -61,6 +61,8 @@ CURRENCIES: dict[str, Currency] = {c.code: c for c in (
 )}
 
 MAX_AMOUNT = Decimal("999999999.99")
+# Far beyond any valid amount, quantity or price: larger input is refused before it reaches a column.
+MAX_MAGNITUDE = Decimal(10) ** 14
 MAX_SECURITY_DECIMALS = 8
 
 
@@ -85,6 +87,8 @@ def to_decimal(value: object) -> Decimal:
         raise MoneyError("must be a decimal number such as 12.50") from None
     if not result.is_finite():
         raise MoneyError("must be a finite number")
+    if abs(result) >= MAX_MAGNITUDE:
+        raise MoneyError(f"must be less than {MAX_MAGNITUDE:,.0f} in magnitude")
     return result
 
 

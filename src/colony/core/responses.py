@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse as StarletteJSONResponse
 
 
 def _default(value: Any) -> Any:
@@ -25,8 +25,8 @@ def isoformat(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-class JSONResponse(Response):
-    media_type = "application/json"
+class JSONResponse(StarletteJSONResponse):
+    """Starlette's JSON response (so OpenAPI documents the route's response model) rendered by orjson."""
 
     def render(self, content: Any) -> bytes:
         return dumps(content)

@@ -105,13 +105,13 @@ async def create_transaction(body: TransactionCreate, ctx: TenantCtx, session: S
     return response
 
 
-@transactions_router.get("/{transaction_id}", response_model=TransactionRead, response_class=JSONResponse,
+@transactions_router.get("/{transaction_id:uuid}", response_model=TransactionRead, response_class=JSONResponse,
                          responses=error_responses(*_AUTH, TransactionNotFound))
 async def get_transaction(transaction_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> Response:
     return JSONResponse(transaction_service.to_read(await transaction_service.get(session, ctx, transaction_id)))
 
 
-@transactions_router.patch("/{transaction_id}", response_model=TransactionRead, response_class=JSONResponse,
+@transactions_router.patch("/{transaction_id:uuid}", response_model=TransactionRead, response_class=JSONResponse,
                            responses=error_responses(*_UPDATE_ERRORS, TransactionNotFound))
 async def update_transaction(transaction_id: uuid.UUID, body: TransactionUpdate, ctx: TenantCtx,
                              session: SessionDep) -> Response:
@@ -121,7 +121,7 @@ async def update_transaction(transaction_id: uuid.UUID, body: TransactionUpdate,
     return JSONResponse(content)
 
 
-@transactions_router.delete("/{transaction_id}", status_code=204,
+@transactions_router.delete("/{transaction_id:uuid}", status_code=204,
                             responses=error_responses(*_AUTH, TransactionNotFound, CycleAlreadyCompleted))
 async def delete_transaction(transaction_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> Response:
     await transaction_service.delete(session, ctx, transaction_id)
