@@ -135,3 +135,12 @@ async def test_absurd_amount_filters_are_refused_not_crashed(client: httpx.Async
         response = await client.get(path, headers=user.headers, params={"max_amount": "5262408542718228.0"})
         error = assert_error_body(response, 422, "VALIDATION_ERROR")
         assert error["details"]["errors"][0]["field"] == "query.max_amount"
+
+
+async def test_dates_must_be_iso_calendar_dates(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    user = await make_user()
+    listed = await client.get("/api/v1/expenses", headers=user.headers, params={"start_date": "0"})
+    assert assert_error_body(listed, 422, "VALIDATION_ERROR")["details"]["errors"][0]["field"] == "query.start_date"
+    created = await client.post("/api/v1/expenses", headers=user.headers,
+                                json={"amount": "1.00", "currency": "USD", "date": 0, "description": "x"})
+    assert assert_error_body(created, 422, "VALIDATION_ERROR")["details"]["errors"][0]["field"] == "body.date"

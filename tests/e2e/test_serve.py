@@ -1,5 +1,7 @@
 """`colony serve` as an operator runs it: migrates, serves, answers over real HTTP."""
 
+import time
+
 import httpx
 import pytest
 
@@ -25,6 +27,10 @@ def test_serves_health_docs_and_errors(live_server: LiveServer) -> None:
 
 def test_logs_one_json_line_per_request(live_server: LiveServer) -> None:
     httpx.get(f"{live_server.base_url}/health", headers={"X-Request-ID": "e2e-log-probe"}, timeout=5)
+    # The line is written once the response has gone out: wait for it (bounded), then look at it.
+    deadline = time.monotonic() + 10
+    while "e2e-log-probe" not in live_server.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
     lines = [line for line in live_server.log().splitlines() if "e2e-log-probe" in line]
     assert len(lines) == 1
     assert '"event": "request"' in lines[0] and '"route": "/health"' in lines[0]

@@ -1,6 +1,5 @@
 """HTTP for the reports. Read-only; every amount is in the caller's base currency."""
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -13,6 +12,7 @@ from colony.core.deps import SessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.openapi import error_responses
 from colony.core.responses import JSONResponse
+from colony.core.schemas import IsoDate
 from colony.transactions.models import TransactionType
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -52,8 +52,8 @@ async def trends(start: MonthParam, end: MonthParam, ctx: TenantCtx, session: Se
                         "omitted), largest first, with the count of transactions and the share of the range's "
                         'total. Rows without a category are one row with `category_id: null`, "Uncategorized". '
                         + _COUNTING)
-async def category_totals(ctx: TenantCtx, session: SessionDep, start_date: dt.date | None = None,
-                          end_date: dt.date | None = None,
+async def category_totals(ctx: TenantCtx, session: SessionDep, start_date: IsoDate | None = None,
+                          end_date: IsoDate | None = None,
                           type: Annotated[TransactionType, Query(description="expense (default) or income")]
                           = TransactionType.expense) -> Response:
     return JSONResponse(await analytics_service.categories(session, ctx, start_date, end_date, type))

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, quantize
-from colony.core.schemas import Schema
+from colony.core.schemas import IsoDate, Schema
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 _AMOUNT = "> 0 and ≤ 999999999.99, with at most the budget currency's minor-unit decimals"
@@ -36,8 +36,8 @@ def _unique_categories(entries: list[EntryIn] | None) -> list[EntryIn] | None:
 class BudgetCreate(Schema):
     name: Name
     currency: CurrencyCode = Field(examples=["USD"])
-    period_start: dt.date
-    period_end: dt.date = Field(description="Inclusive; not before period_start")
+    period_start: IsoDate
+    period_end: IsoDate = Field(description="Inclusive; not before period_start")
     total_amount: DecimalInput = Field(description=_AMOUNT, examples=["1500.00"])
     entries: list[EntryIn] = Field(default_factory=list, max_length=500,
                                    description="Per-category amounts; their sum may not exceed total_amount")
@@ -57,8 +57,8 @@ class BudgetUpdate(Schema):
 
     name: Name | None = None
     currency: CurrencyCode | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
+    period_start: IsoDate | None = None
+    period_end: IsoDate | None = None
     total_amount: DecimalInput | None = Field(default=None, description=_AMOUNT)
     entries: list[EntryIn] | None = Field(default=None, max_length=500)
 
@@ -82,8 +82,8 @@ class BudgetRead(Schema):
     id: uuid.UUID
     name: str
     currency: str
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     total_amount: DecimalString
     entries: list[EntryRead]
     created_at: dt.datetime
@@ -112,7 +112,7 @@ class EntryReport(ReportLine):
 class BudgetReport(Schema):
     budget_id: uuid.UUID
     currency: str
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     overall: ReportLine = Field(description="total_amount against every expense of the period")
     entries: list[EntryReport]

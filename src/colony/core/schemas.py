@@ -1,12 +1,27 @@
 """Shared response shapes: pagination, errors, and the base model every schema uses."""
 
 import math
+import re
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 T = TypeVar("T")
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    # Pydantic alone would also read 0 or "0" as 1970-01-01 (a Unix timestamp).
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date in YYYY-MM-DD form")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A calendar date given exactly as `YYYY-MM-DD`."""
 
 
 class Schema(BaseModel):

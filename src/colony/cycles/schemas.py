@@ -8,7 +8,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, quantize
-from colony.core.schemas import Schema
+from colony.core.schemas import IsoDate, Schema
 from colony.cycles.models import CycleStatus
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -24,8 +24,8 @@ def _income_bounds(value: Decimal | None) -> Decimal | None:
 
 class CycleCreate(Schema):
     name: Name | None = Field(default=None, description='Default: "<Month YYYY> Cycle" from start_date')
-    start_date: dt.date
-    end_date: dt.date | None = Field(default=None, description="Inclusive; default start_date + 42 days. "
+    start_date: IsoDate
+    end_date: IsoDate | None = Field(default=None, description="Inclusive; default start_date + 42 days. "
                                      "end_date - start_date must be 1..45 days")
     income_amount: DecimalInput = _INCOME_DOC
     currency: CurrencyCode | None = Field(default=None, description="Default: the tenant's base currency")
@@ -39,8 +39,8 @@ class CycleUpdate(Schema):
     """Partial update of a draft or active cycle; status changes through /activate and /complete."""
 
     name: Name | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     income_amount: DecimalInput | None = Field(default=None, description=_INCOME_DOC.description)
     currency: CurrencyCode | None = None
 
@@ -57,8 +57,8 @@ class CycleUpdate(Schema):
 class CycleRead(Schema):
     id: uuid.UUID
     name: str
-    start_date: dt.date
-    end_date: dt.date
+    start_date: IsoDate
+    end_date: IsoDate
     income_amount: DecimalString
     currency: str
     status: CycleStatus

@@ -1,6 +1,5 @@
 """GET /exchange-rates/latest, /convert and /{date}: ECB reference rates from the database."""
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from colony.core.deps import SessionDep
 from colony.core.errors import Unauthorized, ValidationFailed
 from colony.core.money import CurrencyCode, DecimalInput
 from colony.core.openapi import error_responses
+from colony.core.schemas import IsoDate
 from colony.exchange_rates import service as rate_service
 from colony.exchange_rates.errors import RateNotAvailable
 from colony.exchange_rates.schemas import ConversionRead, RatesRead
@@ -46,7 +46,7 @@ async def convert(
     amount: Annotated[DecimalInput, Query(description="Amount in `from`, e.g. 12.50")],
     from_: Annotated[CurrencyCode, Query(alias="from", description="ISO 4217 code to convert from")],
     to: Annotated[CurrencyCode, Query(description="ISO 4217 code to convert to")],
-    date: Annotated[dt.date | None, Query(description="Date of the rate (YYYY-MM-DD); default today")] = None,
+    date: Annotated[IsoDate | None, Query(description="Date of the rate (YYYY-MM-DD); default today")] = None,
 ) -> ConversionRead:
     checked = _check_amount(amount, from_)
     conversion = await rate_service.rate_on(session, from_, to, date or clock.today())
@@ -58,7 +58,7 @@ async def convert(
             description="Every rate against `base` at the closest fixing on or before `date`; the response's "
                         "`date` is the fixing's." + _RULES,
             responses=error_responses(Unauthorized, RateNotAvailable))
-async def rates_of_date(date: dt.date, principal: Principal, session: SessionDep,
+async def rates_of_date(date: IsoDate, principal: Principal, session: SessionDep,
                         base: Annotated[CurrencyCode | None, _BASE] = None) -> RatesRead:
     day = await rate_service.rates_of_day(session, base or principal.base_currency, date)
     return RatesRead(base=day.base, date=day.date, rates=day.rates)

@@ -1,12 +1,12 @@
 """Response shapes of the exchange-rate endpoints. Rates and amounts are exact decimal strings."""
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from colony.core.money import DecimalString
+from colony.core.schemas import IsoDate
 
 
 def rate_string(value: Decimal) -> str:
@@ -21,7 +21,7 @@ RateString = Annotated[Decimal, PlainSerializer(rate_string, return_type=str, wh
 
 class RatesRead(BaseModel):
     base: str = Field(description="The currency every rate is quoted against (1 base = rate units)")
-    date: dt.date = Field(description="The date of the ECB fixing used (the closest on or before the day)")
+    date: IsoDate = Field(description="The date of the ECB fixing used (the closest on or before the day)")
     rates: dict[str, RateString] = Field(description="Units of each currency per 1 base, at 10 decimals at most",
                                          examples=[{"EUR": "0.9156670635", "JPY": "145.1973262522"}])
 
@@ -32,6 +32,6 @@ class ConversionRead(BaseModel):
     amount: DecimalString = Field(description="The amount converted, in `from`")
     from_: str = Field(alias="from", description="ISO 4217 code converted from")
     to: str = Field(description="ISO 4217 code converted to")
-    date: dt.date = Field(description="The date of the ECB fixing used (the closest on or before the date asked)")
+    date: IsoDate = Field(description="The date of the ECB fixing used (the closest on or before the date asked)")
     rate: RateString = Field(description="Units of `to` per unit of `from`")
     result: DecimalString = Field(description="amount times rate, rounded half-even to the minor unit of `to`")

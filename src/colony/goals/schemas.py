@@ -8,7 +8,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, MoneyError, check_amount
-from colony.core.schemas import Schema
+from colony.core.schemas import IsoDate, Schema
 from colony.goals.models import GoalStatus
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -26,7 +26,7 @@ class GoalCreate(Schema):
     name: Name
     currency: CurrencyCode = Field(examples=["USD"])
     target_amount: DecimalInput = Field(description=_AMOUNT, examples=["5000.00"])
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
 
     @model_validator(mode="after")
     def _amount(self) -> Self:
@@ -44,7 +44,7 @@ class GoalUpdate(Schema):
     name: Name | None = None
     currency: CurrencyCode | None = None
     target_amount: DecimalInput | None = Field(default=None, description=_AMOUNT)
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     status: GoalStatus | None = None
 
     _target = field_validator("target_amount")(_bounds)
@@ -62,7 +62,7 @@ class GoalRead(Schema):
     name: str
     target_amount: DecimalString
     currency: str
-    due_date: dt.date | None
+    due_date: IsoDate | None
     status: GoalStatus
     current_amount: DecimalString = Field(description="The sum of the contributions")
     progress_percent: DecimalString = Field(description="current / target x 100, 2 decimals, at most 100")
@@ -76,7 +76,7 @@ class GoalRead(Schema):
 
 class ContributionCreate(Schema):
     amount: DecimalInput = Field(description=_AMOUNT, examples=["100.00"])
-    date: dt.date
+    date: IsoDate
     note: Note | None = None
 
     _amount = field_validator("amount")(_bounds)
@@ -86,6 +86,6 @@ class ContributionRead(Schema):
     id: uuid.UUID
     goal_id: uuid.UUID
     amount: DecimalString
-    date: dt.date
+    date: IsoDate
     note: str | None
     created_at: dt.datetime

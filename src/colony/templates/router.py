@@ -1,6 +1,5 @@
 """HTTP for expense templates: anyone in the tenant reads; only the owner writes."""
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from colony.core.deps import PageDep, SessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.idempotency import IdempotencyDep, IdempotencyKeyInProgress, IdempotencyKeyReused
 from colony.core.openapi import error_responses
-from colony.core.schemas import Page
+from colony.core.schemas import IsoDate, Page
 from colony.templates import service as template_service
 from colony.templates.errors import ExpenseTemplateNotFound
 from colony.templates.schemas import (
@@ -54,8 +53,8 @@ async def get_template(template_id: uuid.UUID, ctx: TenantCtx, session: SessionD
 @router.get("/{template_id}/occurrences", response_model=OccurrencesRead,
             responses=error_responses(*_AUTH, ExpenseTemplateNotFound))
 async def get_occurrences(template_id: uuid.UUID, ctx: TenantCtx, session: SessionDep,
-                          start_date: Annotated[dt.date, Query(description="First day of the range")],
-                          end_date: Annotated[dt.date, Query(description="Last day of the range (inclusive, "
+                          start_date: Annotated[IsoDate, Query(description="First day of the range")],
+                          end_date: Annotated[IsoDate, Query(description="Last day of the range (inclusive, "
                                                              "at most 3660 days after start_date)")],
                           ) -> OccurrencesRead:
     dates = await template_service.occurrences(session, ctx, template_id, start_date, end_date)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, MoneyError, check_amount, quantize
-from colony.core.schemas import Schema
+from colony.core.schemas import IsoDate, Schema
 from colony.templates.recurrence import MONTHLY_KINDS, Frequency
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -35,7 +35,7 @@ def amount_in(amount: Decimal | None, info: ValidationInfo) -> Decimal | None:
         raise ValueError(str(exc)) from None
 
 
-def check_schedule(frequency: Frequency | None, start_date: dt.date | None, end_date: dt.date | None,
+def check_schedule(frequency: Frequency | None, start_date: IsoDate | None, end_date: IsoDate | None,
                    day_of_month: int | None) -> None:
     if start_date is not None and end_date is not None and end_date < start_date:
         raise ValueError("end_date must not be before start_date")
@@ -50,8 +50,8 @@ class ExpenseTemplateCreate(Schema):
     category_id: uuid.UUID | None = None
     payment_method_id: uuid.UUID | None = None
     frequency: Frequency
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: IsoDate
+    end_date: IsoDate | None = None
     day_of_month: DayOfMonth | None = None
     is_active: bool = True
 
@@ -75,8 +75,8 @@ class ExpenseTemplateUpdate(Schema):
     category_id: uuid.UUID | None = None
     payment_method_id: uuid.UUID | None = None
     frequency: Frequency | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     day_of_month: DayOfMonth | None = None
     is_active: bool | None = None
 
@@ -101,8 +101,8 @@ class ExpenseTemplateRead(Schema):
     category_id: uuid.UUID | None
     payment_method_id: uuid.UUID | None
     frequency: Frequency
-    start_date: dt.date
-    end_date: dt.date | None
+    start_date: IsoDate
+    end_date: IsoDate | None
     day_of_month: int | None
     is_active: bool
     created_at: dt.datetime
@@ -116,6 +116,6 @@ class ExpenseTemplateRead(Schema):
 
 class OccurrencesRead(Schema):
     template_id: uuid.UUID
-    start_date: dt.date
-    end_date: dt.date
-    dates: list[dt.date]
+    start_date: IsoDate
+    end_date: IsoDate
+    dates: list[IsoDate]

@@ -4,7 +4,6 @@ Reads and writes render through `transaction_service.render` (amounts with their
 decimals) and return an orjson `JSONResponse` directly; `response_model` documents the shape.
 """
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Annotated
@@ -18,7 +17,7 @@ from colony.core.idempotency import IdempotencyDep, IdempotencyKeyInProgress, Id
 from colony.core.money import CurrencyCode, DecimalInput
 from colony.core.openapi import error_responses
 from colony.core.responses import JSONResponse
-from colony.core.schemas import Page
+from colony.core.schemas import IsoDate, Page
 from colony.exchange_rates.errors import RateNotAvailable
 from colony.transactions import service as transaction_service
 from colony.transactions.errors import CycleAlreadyCompleted, ExpenseNotFound, TransactionNotFound
@@ -41,7 +40,7 @@ _CREATE_ERRORS = (*_AUTH, RateNotAvailable, CycleAlreadyCompleted, IdempotencyKe
 _UPDATE_ERRORS = (*_AUTH, RateNotAvailable, CycleAlreadyCompleted)
 
 
-def _filters(start_date: dt.date | None, end_date: dt.date | None, category_id: uuid.UUID | None,
+def _filters(start_date: IsoDate | None, end_date: IsoDate | None, category_id: uuid.UUID | None,
              payment_method_id: uuid.UUID | None, account_id: uuid.UUID | None, cycle_id: uuid.UUID | None,
              type_: TransactionType | None, status: TransactionStatus | None, min_amount: Decimal | None,
              max_amount: Decimal | None, currency: str | None, q: str | None,
@@ -62,7 +61,7 @@ Amount = Annotated[DecimalInput | None, Query(description="Bound on `amount`, in
 
 
 async def transaction_filters(
-    start_date: dt.date | None = None, end_date: dt.date | None = None, category_id: uuid.UUID | None = None,
+    start_date: IsoDate | None = None, end_date: IsoDate | None = None, category_id: uuid.UUID | None = None,
     payment_method_id: uuid.UUID | None = None, account_id: uuid.UUID | None = None,
     cycle_id: uuid.UUID | None = None, type: TransactionType | None = None,
     status: TransactionStatus | None = None, min_amount: Amount = None, max_amount: Amount = None,
@@ -73,7 +72,7 @@ async def transaction_filters(
 
 
 async def expense_filters(
-    start_date: dt.date | None = None, end_date: dt.date | None = None, category_id: uuid.UUID | None = None,
+    start_date: IsoDate | None = None, end_date: IsoDate | None = None, category_id: uuid.UUID | None = None,
     payment_method_id: uuid.UUID | None = None, account_id: uuid.UUID | None = None,
     cycle_id: uuid.UUID | None = None, status: TransactionStatus | None = None,
     min_amount: Amount = None, max_amount: Amount = None, currency: CurrencyCode | None = None,

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, MoneyError, check_amount
-from colony.core.schemas import Schema
+from colony.core.schemas import IsoDate, Schema
 from colony.transactions.models import TransactionStatus, TransactionType
 
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -49,7 +49,7 @@ class _Base(Schema):
 class ExpenseCreate(_Base):
     currency: CurrencyCode = Field(examples=["USD"])
     amount: DecimalInput = Field(description=_AMOUNT_HELP, examples=["12.50"])
-    date: dt.date
+    date: IsoDate
     description: Description
     notes: Notes | None = None
     category_id: uuid.UUID | None = None
@@ -67,7 +67,7 @@ class TransactionCreate(ExpenseCreate):
 class ExpenseUpdate(_Base):
     currency: CurrencyCode | None = None
     amount: DecimalInput | None = Field(default=None, description=_AMOUNT_HELP, examples=["12.50"])
-    date: dt.date | None = None
+    date: IsoDate | None = None
     description: Description | None = None
     notes: Notes | None = None
     category_id: uuid.UUID | None = None
@@ -93,7 +93,7 @@ class TransactionRead(Schema):
     type: TransactionType
     amount: DecimalString
     currency: str
-    date: dt.date
+    date: IsoDate
     description: str
     notes: str | None
     category_id: uuid.UUID | None
@@ -122,8 +122,8 @@ class TransactionSort(StrEnum):
 class TransactionFilters:
     """The list filters, built and cross-checked by the router's query dependency."""
 
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     category_id: uuid.UUID | None = None
     payment_method_id: uuid.UUID | None = None
     account_id: uuid.UUID | None = None
