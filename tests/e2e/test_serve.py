@@ -34,3 +34,24 @@ def test_logs_one_json_line_per_request(live_server: LiveServer) -> None:
     lines = [line for line in live_server.log().splitlines() if "e2e-log-probe" in line]
     assert len(lines) == 1
     assert '"event": "request"' in lines[0] and '"route": "/health"' in lines[0]
+
+
+def test_a_user_records_lists_and_exports_over_http(live_server: LiveServer) -> None:
+    """The whole request path on the real engine and pools (no test transaction around it)."""
+    with httpx.Client(base_url=f"{live_server.base_url}/api/v1", timeout=10) as http:
+        account = {"email": "e2e-ledger@example.com", "password": "e2e-password-123"}
+        assert http.post("/auth/register", json=account).status_code == 201
+        token = http.post("/auth/login", json=account).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        for amount in ("0.10", "0.20", "12.50"):
+            created = http.post("/expenses", json={"amount": amount, "currency": "USD", "date": "2026-11-02",
+                                                   "description": f"coffee {amount}"})
+            assert created.status_code == 201, created.text
+        page = http.get("/expenses", params={"size": 2}).json()
+        assert (page["total"], page["pages"], len(page["items"])) == (3, 2, 2)
+        assert http.get("/analytics/monthly/2026/11").json()["total_expenses"] == "12.80"
+        export = http.get("/transactions/export", params={"format": "csv"})
+        assert export.status_code == 200, export.text
+        lines = export.text.strip().splitlines()
+        assert lines[0].startswith("id,date,type,amount,currency")
+        assert len(lines) == 4 and {line.split(",")[3] for line in lines[1:]} == {"0.10", "0.20", "12.50"}

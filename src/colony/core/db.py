@@ -88,8 +88,11 @@ class Database:
             {"join_transaction_mode": "create_savepoint"} if isinstance(target, AsyncConnection) else {}
         )
         reader = target if isinstance(target, AsyncConnection) else engine.execution_options(**_reader_options(engine))
+        snapshot = target if isinstance(target, AsyncConnection) else engine.execution_options(**{READ_ONLY: True})
         self.sessionmaker = async_sessionmaker(target, expire_on_commit=False, autoflush=False, **join)
         self.reader = async_sessionmaker(reader, expire_on_commit=False, autoflush=False, **join)
+        # Reads that must see one snapshot in one transaction: long exports over a server-side cursor.
+        self.snapshot_reader = async_sessionmaker(snapshot, expire_on_commit=False, autoflush=False, **join)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "Database":

@@ -29,6 +29,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_snapshot_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A reader inside one transaction: one consistent snapshot, as streaming (server-side cursors) needs."""
+    async with get_database(request).snapshot_reader() as session:
+        yield session
+
+
 async def get_cache(request: Request) -> Cache:
     cache: Cache = request.app.state.cache
     return cache
@@ -40,5 +46,6 @@ async def page_params(page: Annotated[int, Query(ge=1, le=1_000_000, description
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SnapshotSessionDep = Annotated[AsyncSession, Depends(get_snapshot_session)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 PageDep = Annotated[PageParams, Depends(page_params)]

@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 
 from colony.auth.deps import TenantCtx
 from colony.core import clock
-from colony.core.deps import SessionDep
+from colony.core.deps import SessionDep, SnapshotSessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.idempotency import HEADER, Idempotency, IdempotencyKeyInProgress, IdempotencyKeyReused, fingerprint
 from colony.core.openapi import error_responses
@@ -37,7 +37,7 @@ _READ_CHUNK = 1024 * 1024
                 "flat whatever the number of rows.",
 )
 async def export_transactions(
-    ctx: TenantCtx, session: SessionDep, filters: Annotated[TransactionFilters, Depends(transaction_filters)],
+    ctx: TenantCtx, session: SnapshotSessionDep, filters: Annotated[TransactionFilters, Depends(transaction_filters)],
     format: Annotated[Literal["csv"], Query(description="Only `csv` for now")] = "csv",
 ) -> StreamingResponse:
     filename = csv_io.export_filename(clock.today())
