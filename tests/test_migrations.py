@@ -1,6 +1,9 @@
 """Alembic owns the schema: upgrade to head, no drift from the models, a clean downgrade; both engines."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,3 +44,17 @@ def test_upgrade_matches_models_and_downgrades_cleanly(fresh_database_url: str) 
     assert _tables(fresh_database_url) <= {"alembic_version"}
     command.upgrade(config, "head")
     assert set(Base.metadata.tables) <= _tables(fresh_database_url)
+
+
+def test_instances_starting_together_migrate_once(fresh_database_url: str) -> None:
+    """Several `colony serve` processes upgrading at once: one migrates, the others wait and find it done."""
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("the migration lock is a PostgreSQL advisory lock; SQLite is one machine's file")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COLONY_")}
+    env["COLONY_DATABASE_URL"] = fresh_database_url
+    upgrades = [subprocess.Popen([sys.executable, "-m", "colony", "db", "upgrade"], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(3)]
+    for process in upgrades:  # without the lock, the losers fail with "relation already exists"
+        output, _ = process.communicate(timeout=120)
+        assert process.returncode == 0, output.decode(errors="replace")
+    command.check(migrate.alembic_config(fresh_database_url))

@@ -14,23 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.auth import service as auth_service
 from colony.auth.schemas import RegisterRequest
 from colony.categories import service as category_service
-from colony.categories.models import Category, CategoryKind
+from colony.categories.models import CategoryKind
 from colony.categories.schemas import CategoryCreate
 from colony.core import clock
 from colony.core.db import Database
+from colony.core.schemas import PageParams
 from colony.core.tenancy import Role, Tenant
 from colony.exchange_rates import service as rate_service
 from colony.payment_methods import service as payment_method_service
 from colony.payment_methods.models import PaymentMethodType
 from colony.payment_methods.schemas import PaymentMethodCreate
 from colony.transactions import service as transaction_service
-from colony.transactions.models import Transaction, TransactionStatus, TransactionType
+from colony.transactions.models import TransactionStatus, TransactionType
 from colony.transactions.schemas import TransactionCreate
 from colony.users import service as user_service
 from colony.users.models import User
@@ -140,9 +140,8 @@ async def _find_demo_user(session: AsyncSession) -> User | None:
 async def _remove_demo_user(session: AsyncSession, user: User) -> None:
     """Delete the demo tenant: its transactions first (they restrict their categories), then the user,
     whose owned rows go with it (ON DELETE CASCADE)."""
-    await session.execute(delete(Transaction).where(Transaction.tenant_id == user.id))
-    await session.execute(delete(User).where(User.id == user.id))
-    await session.flush()
+    await transaction_service.delete_all(session, user.id)
+    await user_service.delete_user(session, user.id)
     session.expunge_all()
 
 
@@ -165,8 +164,8 @@ async def create_demo(database: Database, *, reset: bool = False, today: dt.date
         tenant = Tenant(user_id=user.id, tenant_id=user.id, role=Role.personal, base_currency=BASE_CURRENCY)
         await category_service.create(session, tenant, CategoryCreate(name="Travel", kind=CategoryKind.expense,
                                                                       color="#3388FF", icon="plane"))
-        categories = {(c.kind, c.name): c.id for c in (await session.scalars(
-            select(Category).where(Category.tenant_id == tenant.tenant_id))).all()}
+        tenant_categories, _ = await category_service.list_categories(session, tenant, None, PageParams(size=100))
+        categories = {(c.kind, c.name): c.id for c in tenant_categories}
         methods = {}
         for name, type_, last4 in (("Bank account", PaymentMethodType.bank_transfer, None),
                                    ("Debit card", PaymentMethodType.debit_card, "4242"),

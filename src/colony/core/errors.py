@@ -52,12 +52,6 @@ class NotFound(AppError):
     message = "Resource not found"
 
 
-class MethodNotAllowed(AppError):
-    status_code = 405
-    code = "METHOD_NOT_ALLOWED"
-    message = "Method not allowed"
-
-
 class Conflict(AppError):
     status_code = 409
     code = "CONFLICT"

@@ -63,7 +63,6 @@ CURRENCIES: dict[str, Currency] = {c.code: c for c in (
 MAX_AMOUNT = Decimal("999999999.99")
 # Far beyond any valid amount, quantity or price: larger input is refused before it reaches a column.
 MAX_MAGNITUDE = Decimal(10) ** 14
-MAX_SECURITY_DECIMALS = 8
 
 
 class MoneyError(ValueError):

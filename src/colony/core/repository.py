@@ -3,19 +3,12 @@
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped
 
 from colony.core.schemas import PageParams
-
-
-class TenantOwned(Protocol):
-    id: Mapped[uuid.UUID]
-    tenant_id: Mapped[uuid.UUID]
-
 
 M = TypeVar("M", bound=Any)
 Row = TypeVar("Row")

@@ -1,7 +1,6 @@
 """A JSON response rendered by orjson: decimals as exact strings, datetimes in UTC with `Z`."""
 
 import uuid
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +19,6 @@ def _default(value: Any) -> Any:
 def dumps(content: Any) -> bytes:
     return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS)
 
-
-def isoformat(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 class JSONResponse(StarletteJSONResponse):

@@ -3,6 +3,7 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from colony.config import load_settings
@@ -10,6 +11,7 @@ from colony.core.db import create_engine
 from colony.models import Base
 
 config = context.config
+MIGRATION_LOCK_KEY = 0x636F6C6F6E79  # "colony"
 target_metadata = Base.metadata
 
 
@@ -21,6 +23,9 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several instances starting at once: one migrates, the others wait, then find nothing to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 

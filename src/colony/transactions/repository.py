@@ -108,6 +108,10 @@ class TransactionRepository(TenantRepository[Transaction]):
         statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
         return len((await self.session.execute(statement, values)).all())
 
+    async def delete_all(self) -> None:
+        await self.session.execute(delete(T).where(T.tenant_id == self.tenant_id)
+                                   .execution_options(synchronize_session=False))
+
     async def delete_planned_of_cycle(self, cycle_id: uuid.UUID) -> None:
         await self.session.execute(
             delete(T)

@@ -168,6 +168,11 @@ async def delete(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
     await TransactionRepository(session, tenant.tenant_id).delete(tx)
 
 
+async def delete_all(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Every transaction of a tenant (before the tenant itself goes: they restrict their categories)."""
+    await TransactionRepository(session, tenant_id).delete_all()
+
+
 # ---- what categories need to know about us ----
 
 async def _category_in_use(session: AsyncSession, tenant_id: uuid.UUID, category_id: uuid.UUID) -> bool:

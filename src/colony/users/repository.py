@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from colony.core.repository import Repository, paginate
@@ -15,6 +15,10 @@ from colony.users.models import Credentials, Profile, User
 
 class UserRepository(Repository[User]):
     model = User
+
+    async def delete_by_id(self, user_id: uuid.UUID) -> None:
+        """A Core DELETE: the database cascades to everything the user owns."""
+        await self.session.execute(delete(User).where(User.id == user_id).execution_options(synchronize_session=False))
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await self.session.get(User, user_id)

@@ -88,6 +88,11 @@ async def create_user(session: AsyncSession, *, email: str, password: str, role:
     return user
 
 
+async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Remove a user for good; its owned rows go with it (ON DELETE CASCADE)."""
+    await UserRepository(session).delete_by_id(user_id)
+
+
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     """The user with its profile loaded."""
     user = await UserRepository(session).get_with_profile(user_id)
