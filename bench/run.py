@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import inspect
 import io
 import json
 import os
@@ -221,9 +220,9 @@ def colony_sql(database_url: str, tenant_id: Any) -> list[str]:
     from sqlalchemy import event
     from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-    from colony.core.schemas import PageParams
+    import colony.models  # noqa: F401  (every table, so foreign keys know their types)
     from colony.transactions.repository import TransactionRepository
-    from colony.transactions.router import expense_filters
+    from colony.transactions.schemas import ExpenseListQuery
 
     statements: list[str] = []
 
@@ -235,11 +234,9 @@ def colony_sql(database_url: str, tenant_id: Any) -> list[str]:
             statements.append(" ".join(statement.split()))
 
         try:
-            filters = expense_filters()
-            if inspect.isawaitable(filters):
-                filters = await filters
+            query = ExpenseListQuery()
             async with AsyncSession(engine) as session:
-                await TransactionRepository(session, tenant_id).list_rows(filters, PageParams())
+                await TransactionRepository(session, tenant_id).list_rows(query.filters(), query)
         finally:
             await engine.dispose()
 

@@ -19,15 +19,16 @@ from colony.transactions.router import expenses_router, transactions_router
 from colony.users.router import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
+# Requests are matched against routes in this order, one by one: the busiest routers come first.
+api_router.include_router(expenses_router)
+api_router.include_router(transactions_csv_router)  # before /transactions/{id}
+api_router.include_router(transactions_router)
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(business_router)
 api_router.include_router(admin_router)
 api_router.include_router(categories_router)
 api_router.include_router(payment_methods_router)
-api_router.include_router(transactions_csv_router)  # before /transactions/{id}
-api_router.include_router(transactions_router)
-api_router.include_router(expenses_router)
 api_router.include_router(currencies_router)
 api_router.include_router(exchange_rates_router)
 api_router.include_router(analytics_router)

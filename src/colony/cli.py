@@ -109,7 +109,7 @@ async def _create_admin(settings: Settings, email: str, password: str) -> None:
             await user_service.create_user(session, email=email, password=password, role=Role.admin)
             await session.commit()
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
 # --- exchange rates ---------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ async def _rates_load(settings: Settings, *, since: date | None,
             await session.commit()
         return result
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
 async def _rates_refresh(settings: Settings) -> rate_service.LoadResult:
@@ -149,7 +149,7 @@ async def _rates_refresh(settings: Settings) -> rate_service.LoadResult:
     finally:
         if redis is not None:
             await redis.aclose()
-        await database.engine.dispose()
+        await database.dispose()
 
 
 @rates_app.command("load")
@@ -200,7 +200,7 @@ async def _run_jobs(settings: Settings) -> tuple[bool, int, int]:
                                             lambda: cycle_jobs.materialise_in(database))
         return ran, (result.cycles if result else 0), (result.created if result else 0)
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
 @jobs_app.command("run")
@@ -257,4 +257,4 @@ async def _demo(settings: Settings, reset: bool, progress: demo_data.Progress) -
     try:
         return await demo_data.create_demo(database, reset=reset, progress=progress)
     finally:
-        await database.engine.dispose()
+        await database.dispose()

@@ -49,7 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await http.aclose()
         if redis is not None:
             await redis.aclose()
-        await database.engine.dispose()
+        await database.dispose()
 
 
 def start_scheduler(app: FastAPI, settings: Settings) -> AsyncIOScheduler | None:
@@ -80,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     register_error_handlers(app)
-    app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(health_router)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,

@@ -8,7 +8,6 @@ from fastapi.security import OAuth2PasswordBearer
 from colony.auth import tokens
 from colony.auth.errors import AdminOnly, BusinessOnly, NotAuthenticated, OwnerOnly, TokenExpired
 from colony.config import Settings
-from colony.core.deps import CacheDep, SessionDep
 from colony.core.mail import Mailer
 from colony.core.ratelimit import RateLimiter
 from colony.core.tenancy import Role, Tenant
@@ -17,8 +16,8 @@ from colony.users import service as user_service
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-async def get_current_principal(request: Request, session: SessionDep, cache: CacheDep,
-                                token: Annotated[str | None, Depends(oauth2_scheme)]) -> Tenant:
+async def get_current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Tenant:
+    """Every authenticated request starts here: kept to one sub-dependency, as each costs per request."""
     if not token:
         raise NotAuthenticated()
     try:
@@ -27,7 +26,8 @@ async def get_current_principal(request: Request, session: SessionDep, cache: Ca
         raise TokenExpired() from None
     except tokens.TokenInvalid:
         raise NotAuthenticated("Invalid token") from None
-    principal = await user_service.load_principal(session, cache, claims.user_id)
+    state = request.app.state
+    principal = await user_service.principal_for_request(state.database, state.cache, claims.user_id)
     if principal is None:  # deleted or deactivated: its tokens stop working at once
         raise NotAuthenticated("Invalid token")
     request.state.user_id = str(principal.user_id)  # for the request log line

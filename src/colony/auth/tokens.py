@@ -1,5 +1,6 @@
 """JWT access tokens (HS256), and the opaque tokens (refresh, password reset) kept hashed in the database."""
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -38,6 +39,17 @@ class TokenExpired(TokenInvalid):
 
 
 def decode_access_token(token: str, key: str) -> AccessClaims:
+    """The claims of a valid, unexpired access token. Verified signatures are remembered: every request
+    carries a token, and most carry one seen moments before."""
+    claims = _verified_claims(token, key)
+    if claims.expires_at <= utcnow():
+        raise TokenExpired
+    return claims
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified_claims(token: str, key: str) -> AccessClaims:
+    """Raises (and so caches nothing) for a token that is invalid or already expired."""
     try:
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "jti"]})
     except jwt.ExpiredSignatureError as exc:

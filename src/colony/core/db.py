@@ -1,25 +1,32 @@
 """Engines and sessions for both engines: PostgreSQL (asyncpg) and the embedded SQLite default."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # Execution option that marks a connection as read-only, so SQLite may start a DEFERRED transaction.
 READ_ONLY = "colony_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_POOL_SIZE = SQLITE_MAX_OVERFLOW = 2
 
 
-def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, echo: bool = False,
+                  autocommit: bool = False) -> AsyncEngine:
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, echo=echo)
+    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     return create_async_engine(
         url,
         echo=echo,
+        **options,
         pool_size=pool_size,
         max_overflow=max_overflow,
         # No pool_pre_ping: it costs a round trip per checkout. A connection found dead fails its
@@ -35,7 +42,8 @@ def _create_sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # aiosqlite runs every connection in its own thread that competes for the GIL: a small pool serves more.
     engine = create_async_engine(
-        url, echo=echo, pool_size=2, max_overflow=2, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        url, echo=echo, pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_MAX_OVERFLOW,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         hide_parameters=True,
     )
     install_sqlite_behaviour(engine)
@@ -66,37 +74,60 @@ def install_sqlite_behaviour(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _reader_options(engine: AsyncEngine) -> dict[str, Any]:
-    # PostgreSQL readers run in autocommit: no BEGIN/ROLLBACK round trips around a request's SELECTs.
-    if engine.dialect.name == "postgresql":
-        return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
-    return {READ_ONLY: True}
-
-
 class Database:
-    """The engine and its two session factories: one for writers, one for readers.
+    """The engines and their session factories: writers, readers, and snapshot readers.
 
-    Readers begin DEFERRED on SQLite so they run beside the writer under WAL; on PostgreSQL the two
-    are the same (and the reader is where a read replica would plug in).
+    On PostgreSQL readers have an engine of their own in autocommit (no BEGIN/ROLLBACK round trips
+    around a request's SELECTs; set once per connection, not per checkout), which is also where a
+    read replica would plug in. On SQLite one engine serves all, and readers begin DEFERRED so they
+    run beside the writer under WAL.
     """
 
-    def __init__(self, engine: AsyncEngine, bind: AsyncEngine | AsyncConnection | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, bind: AsyncConnection | None = None, *,
+                 reader_engine: AsyncEngine | None = None, max_sessions: int = 5) -> None:
         self.engine = engine
-        target = bind if bind is not None else engine
-        # A test binds both factories to one connection inside an outer transaction it rolls back.
-        join: dict[str, Any] = (
-            {"join_transaction_mode": "create_savepoint"} if isinstance(target, AsyncConnection) else {}
-        )
-        reader = target if isinstance(target, AsyncConnection) else engine.execution_options(**_reader_options(engine))
-        snapshot = target if isinstance(target, AsyncConnection) else engine.execution_options(**{READ_ONLY: True})
-        self.sessionmaker = async_sessionmaker(target, expire_on_commit=False, autoflush=False, **join)
-        self.reader = async_sessionmaker(reader, expire_on_commit=False, autoflush=False, **join)
+        self.reader_engine = reader_engine
+        # Requests wait for a session here, first come first served, as many at once as the pool keeps
+        # connections open. Without it they would queue in the pool itself, which lets a newcomer take a
+        # connection just handed back to a waiter (some requests then wait for seconds under load), and
+        # they would keep opening and closing overflow connections; overflow is left to work outside
+        # requests (jobs, a principal loaded before the request's session).
+        writer_slots = asyncio.Semaphore(max_sessions)
+        self._slots = {False: writer_slots,
+                       True: asyncio.Semaphore(max_sessions) if reader_engine is not None else writer_slots}
+        read_only = {READ_ONLY: True}
+        if bind is not None:  # a test binds every factory to one connection in an outer transaction it rolls back
+            factories = dict.fromkeys(("writer", "reader", "snapshot"), bind)
+            join: dict[str, Any] = {"join_transaction_mode": "create_savepoint"}
+        else:
+            factories = {"writer": engine, "reader": (reader_engine or engine).execution_options(**read_only),
+                         "snapshot": engine.execution_options(**read_only)}
+            join = {}
+        self.sessionmaker = async_sessionmaker(factories["writer"], expire_on_commit=False, autoflush=False, **join)
+        self.reader = async_sessionmaker(factories["reader"], expire_on_commit=False, autoflush=False, **join)
         # Reads that must see one snapshot in one transaction: long exports over a server-side cursor.
-        self.snapshot_reader = async_sessionmaker(snapshot, expire_on_commit=False, autoflush=False, **join)
+        self.snapshot_reader = async_sessionmaker(factories["snapshot"], expire_on_commit=False, autoflush=False,
+                                                  **join)
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> "Database":
-        return cls(create_engine(url, **kwargs))
+    def from_url(cls, url: str, *, pool_size: int = 5, max_overflow: int = 5) -> "Database":
+        engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+        reader_engine = None
+        if engine.dialect.name == "postgresql":
+            reader_engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, autocommit=True)
+        max_sessions = SQLITE_POOL_SIZE if engine.dialect.name == "sqlite" else pool_size
+        return cls(engine, reader_engine=reader_engine, max_sessions=max_sessions)
+
+    @asynccontextmanager
+    async def request_session(self, *, read_only: bool) -> AsyncIterator[AsyncSession]:
+        """A request's session, once its turn for a connection has come."""
+        async with self._slots[read_only], (self.reader if read_only else self.sessionmaker)() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.reader_engine is not None:
+            await self.reader_engine.dispose()
 
 
 async def ping(engine: AsyncEngine) -> None:

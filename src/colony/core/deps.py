@@ -23,9 +23,7 @@ def get_database(request: Request) -> Database:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; reads get a reader. The router commits once; anything else rolls back."""
-    database = get_database(request)
-    factory = database.reader if request.method in _READ_METHODS else database.sessionmaker
-    async with factory() as session:
+    async with get_database(request).request_session(read_only=request.method in _READ_METHODS) as session:
         yield session
 
 

@@ -5,13 +5,22 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Executable, Result, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.schemas import PageParams
 
 M = TypeVar("M", bound=Any)
 Row = TypeVar("Row")
+
+TENANT_PARAM = "tenant_id"
+
+
+def tenant_condition(model: Any) -> ColumnElement[bool]:
+    """The tenant filter of a statement built once and reused; `TenantRepository.execute_prepared`
+    binds it to the repository's tenant on every execution."""
+    condition: ColumnElement[bool] = model.tenant_id == bindparam(TENANT_PARAM)
+    return condition
 
 
 class Repository(Generic[M]):
@@ -43,6 +52,12 @@ class TenantRepository(Repository[M]):
 
     def scoped(self) -> Select[tuple[M]]:
         return select(self.model).where(self.model.tenant_id == self.tenant_id)
+
+    async def execute_prepared(self, statement: Executable, params: dict[str, Any]) -> Result[Any]:
+        """Run a statement built once with `tenant_condition` (its cache key and compiled SQL are reused:
+        no per-request statement building), on the session's connection with Core result rows."""
+        connection = await self.session.connection()
+        return await connection.execute(statement, {**params, TENANT_PARAM: self.tenant_id})
 
     async def get(self, id_: uuid.UUID) -> M | None:
         result = await self.session.execute(self.scoped().where(self.model.id == id_))

@@ -29,8 +29,8 @@ class Schema(BaseModel):
 
 
 class PageParams(BaseModel):
-    page: int = Field(default=1, ge=1, le=1_000_000)
-    size: int = Field(default=50, ge=1, le=100)
+    page: int = Field(default=1, ge=1, le=1_000_000, description="1-based page number")
+    size: int = Field(default=50, ge=1, le=100, description="Items per page")
 
     @property
     def offset(self) -> int:

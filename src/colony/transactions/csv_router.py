@@ -3,7 +3,7 @@ that `/transactions/export` and `/transactions/import` are not taken for a trans
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from colony.auth.deps import TenantCtx
@@ -15,8 +15,7 @@ from colony.core.openapi import error_responses
 from colony.transactions import csv_io
 from colony.transactions.csv_errors import ImportConflict, ImportFileInvalid, ImportFileTooLarge
 from colony.transactions.csv_schemas import ImportReport
-from colony.transactions.router import transaction_filters
-from colony.transactions.schemas import TransactionFilters
+from colony.transactions.schemas import TransactionFilterQuery
 
 router = APIRouter(prefix="/transactions", tags=["transactions"])
 
@@ -37,11 +36,11 @@ _READ_CHUNK = 1024 * 1024
                 "flat whatever the number of rows.",
 )
 async def export_transactions(
-    ctx: TenantCtx, session: SnapshotSessionDep, filters: Annotated[TransactionFilters, Depends(transaction_filters)],
+    ctx: TenantCtx, session: SnapshotSessionDep, query: Annotated[TransactionFilterQuery, Query()],
     format: Annotated[Literal["csv"], Query(description="Only `csv` for now")] = "csv",
 ) -> StreamingResponse:
     filename = csv_io.export_filename(clock.today())
-    return StreamingResponse(csv_io.export_csv(session, ctx, filters), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(csv_io.export_csv(session, ctx, query.filters()), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

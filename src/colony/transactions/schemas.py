@@ -7,10 +7,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
+from colony.core.errors import ValidationFailed
 from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, MoneyError, check_amount
-from colony.core.schemas import IsoDate, Schema
+from colony.core.schemas import IsoDate, PageParams, Schema
 from colony.transactions.models import TransactionStatus, TransactionType
 
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -120,7 +121,7 @@ class TransactionSort(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TransactionFilters:
-    """The list filters, built and cross-checked by the router's query dependency."""
+    """The list filters, cross-checked (see `ExpenseFilterQuery.filters`)."""
 
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
@@ -135,3 +136,54 @@ class TransactionFilters:
     currency: str | None = None
     q: str | None = None
     sort: TransactionSort = TransactionSort.date_desc
+
+
+_BOUND_HELP = "Bound on `amount`, in the row's own currency"
+
+
+class ExpenseFilterQuery(BaseModel):
+    """Query parameters validated as one model (`Annotated[Model, Query()]`): one validation per request
+    instead of one per parameter. Unknown parameters are ignored."""
+
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    category_id: uuid.UUID | None = None
+    payment_method_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    cycle_id: uuid.UUID | None = None
+    status: TransactionStatus | None = None
+    min_amount: DecimalInput | None = Field(default=None, description=_BOUND_HELP)
+    max_amount: DecimalInput | None = Field(default=None, description=_BOUND_HELP)
+    currency: CurrencyCode | None = None
+    q: str | None = Field(default=None, max_length=200, description="Case-insensitive text in description or notes")
+    sort: TransactionSort = Field(default=TransactionSort.date_desc, description="Order of the page; id breaks ties")
+
+    def filters(self) -> TransactionFilters:
+        """The filters, with the checks that span two parameters (422 VALIDATION_ERROR)."""
+        if self.start_date is not None and self.end_date is not None and self.start_date > self.end_date:
+            raise ValidationFailed("query.start_date", "must not be after end_date")
+        if self.min_amount is not None and self.max_amount is not None and self.min_amount > self.max_amount:
+            raise ValidationFailed("query.min_amount", "must not exceed max_amount")
+        return TransactionFilters(
+            start_date=self.start_date, end_date=self.end_date, category_id=self.category_id,
+            payment_method_id=self.payment_method_id, account_id=self.account_id, cycle_id=self.cycle_id,
+            type=self._type(), status=self.status, min_amount=self.min_amount, max_amount=self.max_amount,
+            currency=self.currency, q=self.q or None, sort=self.sort)
+
+    def _type(self) -> TransactionType | None:
+        return TransactionType.expense
+
+
+class TransactionFilterQuery(ExpenseFilterQuery):
+    type: TransactionType | None = None
+
+    def _type(self) -> TransactionType | None:
+        return self.type
+
+
+class ExpenseListQuery(ExpenseFilterQuery, PageParams):
+    pass
+
+
+class TransactionListQuery(TransactionFilterQuery, PageParams):
+    pass

@@ -12,6 +12,7 @@ from colony.auth import passwords
 from colony.auth import refresh_tokens as refresh_token_service
 from colony.core.cache import Cache
 from colony.core.clock import utcnow
+from colony.core.db import Database
 from colony.core.schemas import PageParams
 from colony.core.tenancy import Role, Tenant
 from colony.users.errors import BaseCurrencySetByBusiness, EmailAlreadyRegistered, UserNotFound
@@ -33,16 +34,22 @@ def _principal_key(user_id: uuid.UUID) -> str:
     return f"principal:{user_id}"
 
 
+async def principal_for_request(database: Database, cache: Cache, user_id: uuid.UUID) -> Tenant | None:
+    """The principal behind a request's token: from the cache, with a short reader session of its own
+    only when it is not cached (so authenticating needs no request session)."""
+    cached = await cache.get(_principal_key(user_id))
+    if cached is not None:
+        return _principal_from_cache(user_id, cached)
+    async with database.reader() as session:
+        return await load_principal(session, cache, user_id)
+
+
 async def load_principal(session: AsyncSession, cache: Cache, user_id: uuid.UUID) -> Tenant | None:
     """The active user behind `user_id`, or None. Cached; `forget_principal` drops it on every change."""
     key = _principal_key(user_id)
     cached = await cache.get(key)
     if cached is not None:
-        data = orjson.loads(cached)
-        if data is None:
-            return None
-        return Tenant(user_id=user_id, tenant_id=uuid.UUID(data["tenant_id"]), role=Role(data["role"]),
-                      base_currency=data["base_currency"])
+        return _principal_from_cache(user_id, cached)
     row = await UserRepository(session).principal_row(user_id)
     principal = None
     if row is not None and row[0].is_active:
@@ -52,6 +59,14 @@ async def load_principal(session: AsyncSession, cache: Cache, user_id: uuid.UUID
                                               "base_currency": principal.base_currency}
     await cache.set(key, orjson.dumps(payload), PRINCIPAL_TTL_SECONDS)
     return principal
+
+
+def _principal_from_cache(user_id: uuid.UUID, cached: bytes) -> Tenant | None:
+    data = orjson.loads(cached)
+    if data is None:  # a user known to be gone or deactivated
+        return None
+    return Tenant(user_id=user_id, tenant_id=uuid.UUID(data["tenant_id"]), role=Role(data["role"]),
+                  base_currency=data["base_currency"])
 
 
 async def forget_principal(cache: Cache, user_id: uuid.UUID) -> None:
