@@ -96,6 +96,7 @@ class Database:
         self._slots = {False: writer_slots,
                        True: asyncio.Semaphore(max_sessions) if reader_engine is not None else writer_slots}
         read_only = {READ_ONLY: True}
+        factories: dict[str, AsyncEngine | AsyncConnection]
         if bind is not None:  # a test binds every factory to one connection in an outer transaction it rolls back
             factories = dict.fromkeys(("writer", "reader", "snapshot"), bind)
             join: dict[str, Any] = {"join_transaction_mode": "create_savepoint"}

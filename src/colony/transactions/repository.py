@@ -70,8 +70,8 @@ def _list_statements(filters_in_use: frozenset[str], sort: TransactionSort) -> t
                   *(sql(bindparam(name)) for name, sql in _FILTER_SQL.items() if name in filters_in_use)]
     page = (select(*READ_COLUMNS).where(*conditions).order_by(*_ORDER[sort])
             .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
-    count = select(func.count()).select_from(T).where(*conditions)
-    return page, count
+    count: Select[Any] = select(func.count()).select_from(T).where(*conditions)
+    return cast(Select[Any], page), count
 
 
 class TransactionRepository(TenantRepository[Transaction]):
