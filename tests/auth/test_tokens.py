@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,3 +109,15 @@ async def test_logout_revokes_the_chain(client: httpx.AsyncClient) -> None:
     assert after.status_code == 401 and error_code(after) == "TOKEN_REVOKED"
     # Logging out of a session that does not exist is already done.
     assert (await client.post(f"{API}/auth/logout", json={"refresh_token": "unknown"})).status_code == 204
+
+
+def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = "k" * 48
+    token, _ = tokens.create_access_token(uuid.uuid4(), key, 1)
+    assert tokens.decode_access_token(token, key).expires_at > utcnow()  # verified, and remembered
+    later = utcnow() + timedelta(minutes=2)
+    monkeypatch.setattr(tokens, "utcnow", lambda: later)
+    with pytest.raises(tokens.TokenExpired):
+        tokens.decode_access_token(token, key)
+    with pytest.raises(tokens.TokenInvalid):  # a remembered token is only good with the key that signed it
+        tokens.decode_access_token(token, "another key " + "x" * 40)

@@ -39,8 +39,8 @@ async def test_concurrent_read_then_write_transactions_all_succeed(tmp_path: Pat
     async with first.reader() as session:
         assert (await session.execute(select(counters.c.value))).scalar_one() == 60  # no lost update
         assert (await session.execute(select(func.count()).select_from(notes))).scalar_one() == 60
-    await first.engine.dispose()
-    await second.engine.dispose()
+    await first.dispose()
+    await second.dispose()
 
 
 async def test_savepoints_work_on_sqlite(tmp_path: Path) -> None:
@@ -55,4 +55,4 @@ async def test_savepoints_work_on_sqlite(tmp_path: Path) -> None:
         await session.commit()
     async with database.reader() as session:
         assert (await session.execute(select(notes.c.text))).scalars().all() == ["kept"]
-    await database.engine.dispose()
+    await database.dispose()

@@ -154,7 +154,7 @@ def cli_database(tmp_path: Path) -> str:
         database = Database.from_url(url)
         async with database.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        await database.engine.dispose()
+        await database.dispose()
 
     asyncio.run(create())
     return url
@@ -174,7 +174,7 @@ def stored_rows(url: str) -> tuple[int, date | None, Decimal | None]:
             newest = await repository.newest_date()
             usd = await rate(session, "USD", newest) if newest else None
             answer = (await repository.count(), newest, usd)
-        await database.engine.dispose()
+        await database.dispose()
         return answer
 
     return asyncio.run(read())
@@ -237,7 +237,7 @@ async def test_refresh_job_runs_exclusively(tmp_path: Path, app: FastAPI, source
         source.status = 500  # a failing source is logged, not raised: the next run retries
         assert await jobs.refresh_job(database, app.state.http, MemoryCache(), source.url + "/x") is None
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
 async def test_run_exclusively_skips_a_run_in_progress(engine: AsyncEngine) -> None:
@@ -295,7 +295,7 @@ async def test_scheduler_only_when_configured(database_url: str, data_dir: Path)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        await configured.state.database.engine.dispose()
+        await configured.state.database.dispose()
 
     unconfigured = create_app(make_settings(database_url, data_dir))  # no COLONY_RATES_URL: no refresh job
     unconfigured.state.run_jobs = True
@@ -308,5 +308,5 @@ async def test_scheduler_only_when_configured(database_url: str, data_dir: Path)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        await unconfigured.state.database.engine.dispose()
+        await unconfigured.state.database.dispose()
     assert create_scheduler().get_jobs() == []

@@ -9,20 +9,27 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # Execution option that marks a connection as read-only, so SQLite may start a DEFERRED transaction.
 READ_ONLY = "colony_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-SQLITE_POOL_SIZE = SQLITE_MAX_OVERFLOW = 2
+# aiosqlite runs each connection in a thread of its own, and the threads fight over the GIL: requests
+# share one connection per engine (measured: more connections serve fewer requests); overflow is for
+# work outside requests.
+SQLITE_POOL_SIZE, SQLITE_MAX_OVERFLOW = 1, 2
+SESSION_WAIT_SECONDS = 30  # as long as the pool itself would wait for a connection
 
 
 def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, echo: bool = False,
                   autocommit: bool = False) -> AsyncEngine:
+    """An engine with its pool. `autocommit` (readers): every statement commits on its own, so a session
+    costs no BEGIN and no ROLLBACK, and a connection handed back needs no reset."""
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
-        return _create_sqlite_engine(url, echo=echo)
-    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+        return _create_sqlite_engine(url, echo=echo, autocommit=autocommit)
+    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if autocommit else {}
     return create_async_engine(
         url,
         echo=echo,
@@ -36,24 +43,26 @@ def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, echo: 
     )
 
 
-def _create_sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:
+def _create_sqlite_engine(url: str, *, echo: bool, autocommit: bool) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # aiosqlite runs every connection in its own thread that competes for the GIL: a small pool serves more.
     engine = create_async_engine(
         url, echo=echo, pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_MAX_OVERFLOW,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         hide_parameters=True,
+        # Every call into aiosqlite is a hop to the connection's thread and back: readers skip the reset.
+        **({"pool_reset_on_return": None} if autocommit else {}),
     )
-    install_sqlite_behaviour(engine)
+    install_sqlite_behaviour(engine, transactions=not autocommit)
     return engine
 
 
-def install_sqlite_behaviour(engine: AsyncEngine) -> None:
+def install_sqlite_behaviour(engine: AsyncEngine, *, transactions: bool = True) -> None:
     """Pragmas, and SQLAlchemy's documented fix for pysqlite's transaction handling.
 
-    pysqlite's own BEGIN handling breaks SAVEPOINT; with `isolation_level = None` we emit BEGIN ourselves.
+    pysqlite's own BEGIN handling breaks SAVEPOINT; with `isolation_level = None` we emit BEGIN ourselves
+    (unless `transactions` is off: then each statement runs in autocommit).
     Writers start with BEGIN IMMEDIATE so they queue on `busy_timeout` for the write lock instead of
     failing with "database is locked" when a deferred read transaction tries to upgrade.
     """
@@ -68,6 +77,9 @@ def install_sqlite_behaviour(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    if not transactions:
+        return
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         read_only = conn.get_execution_options().get(READ_ONLY, False)
@@ -77,10 +89,10 @@ def install_sqlite_behaviour(engine: AsyncEngine) -> None:
 class Database:
     """The engines and their session factories: writers, readers, and snapshot readers.
 
-    On PostgreSQL readers have an engine of their own in autocommit (no BEGIN/ROLLBACK round trips
-    around a request's SELECTs; set once per connection, not per checkout), which is also where a
-    read replica would plug in. On SQLite one engine serves all, and readers begin DEFERRED so they
-    run beside the writer under WAL.
+    Readers have an engine of their own in autocommit: no BEGIN/ROLLBACK round trips around a request's
+    SELECTs (set once per connection, not per checkout), and on SQLite they read beside the writer
+    under WAL. It is also where a read replica would plug in. Snapshot readers share the writers'
+    engine and read in one transaction (a deferred one on SQLite).
     """
 
     def __init__(self, engine: AsyncEngine, bind: AsyncConnection | None = None, *,
@@ -113,17 +125,24 @@ class Database:
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 5, max_overflow: int = 5) -> "Database":
         engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow)
-        reader_engine = None
-        if engine.dialect.name == "postgresql":
-            reader_engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, autocommit=True)
+        reader_engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, autocommit=True)
         max_sessions = SQLITE_POOL_SIZE if engine.dialect.name == "sqlite" else pool_size
         return cls(engine, reader_engine=reader_engine, max_sessions=max_sessions)
 
     @asynccontextmanager
     async def request_session(self, *, read_only: bool) -> AsyncIterator[AsyncSession]:
-        """A request's session, once its turn for a connection has come."""
-        async with self._slots[read_only], (self.reader if read_only else self.sessionmaker)() as session:
-            yield session
+        """A request's session, once its turn for a connection has come (503 after SESSION_WAIT_SECONDS)."""
+        slots = self._slots[read_only]
+        try:
+            async with asyncio.timeout(SESSION_WAIT_SECONDS):
+                await slots.acquire()
+        except TimeoutError:
+            raise PoolTimeout(f"no database session free within {SESSION_WAIT_SECONDS} s") from None
+        try:
+            async with (self.reader if read_only else self.sessionmaker)() as session:
+                yield session
+        finally:
+            slots.release()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,6 +1,6 @@
 """The only door to owned tables: a repository bound to one required tenant id."""
 
-
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
@@ -59,8 +59,14 @@ class TenantRepository(Repository[M]):
         connection = await self.session.connection()
         return await connection.execute(statement, {**params, TENANT_PARAM: self.tenant_id})
 
+    @classmethod
+    @functools.cache
+    def _by_id(cls) -> Select[tuple[M]]:
+        """`get`'s statement, built once per repository class (ids in bodies are checked on every write)."""
+        return select(cls.model).where(tenant_condition(cls.model), cls.model.id == bindparam("id"))
+
     async def get(self, id_: uuid.UUID) -> M | None:
-        result = await self.session.execute(self.scoped().where(self.model.id == id_))
+        result = await self.session.execute(self._by_id(), {"id": id_, TENANT_PARAM: self.tenant_id})
         found: M | None = result.scalar_one_or_none()
         return found
 

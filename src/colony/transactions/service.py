@@ -49,23 +49,25 @@ def _rate_text(rate: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-_ID_KEYS = ("id", "category_id", "payment_method_id", "account_id", "cycle_id", "template_id")
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
-def render(values: dict[str, Any]) -> dict[str, Any]:
-    """A row (READ_KEYS → values) as the response's JSON-ready dict; mutates and returns it."""
-    for key in _ID_KEYS:  # asyncpg hands back its own UUID class, which orjson doesn't know
-        value = values[key]
-        if value is not None:
-            values[key] = str(value)
-    values["amount"] = str(values["amount"].quantize(_quantum(values["currency"])))
-    values["amount_base"] = str(values["amount_base"].quantize(_quantum(values["base_currency"])))
-    values["exchange_rate"] = _rate_text(values["exchange_rate"])
-    return values
+def render(row: Sequence[Any]) -> dict[str, Any]:
+    """A row of READ_COLUMNS as the response's JSON-ready dict. Ids become text here: asyncpg hands back
+    its own UUID class, which orjson doesn't know. The list renders 50 of these per request."""
+    (id_, type_, amount, currency, date_, description, notes, category_id, payment_method_id, account_id, cycle_id,
+     template_id, status, amount_base, base_currency, exchange_rate, created_at, updated_at) = row
+    return {"id": str(id_), "type": type_, "amount": str(amount.quantize(_quantum(currency))), "currency": currency,
+            "date": date_, "description": description, "notes": notes, "category_id": _text(category_id),
+            "payment_method_id": _text(payment_method_id), "account_id": _text(account_id),
+            "cycle_id": _text(cycle_id), "template_id": _text(template_id), "status": status,
+            "amount_base": str(amount_base.quantize(_quantum(base_currency))), "base_currency": base_currency,
+            "exchange_rate": _rate_text(exchange_rate), "created_at": created_at, "updated_at": updated_at}
 
 
 def to_read(tx: Transaction) -> dict[str, Any]:
-    return render({key: getattr(tx, key) for key in READ_KEYS})
+    return render([getattr(tx, key) for key in READ_KEYS])
 
 
 # ---- reads ----
@@ -74,7 +76,7 @@ async def list_transactions(session: AsyncSession, tenant: Tenant, filters: Tran
                             params: PageParams) -> dict[str, Any]:
     """A page as a JSON-ready dict (`items, total, page, size, pages`), built straight from columns."""
     rows, total = await TransactionRepository(session, tenant.tenant_id).list_rows(filters, params)
-    items = [render(dict(zip(READ_KEYS, row, strict=True))) for row in rows]
+    items = [render(row) for row in rows]
     return {"items": items, "total": total, "page": params.page, "size": params.size,
             "pages": -(-total // params.size)}
 
