@@ -61,6 +61,7 @@ async def test_filters(client: httpx.AsyncClient, ledger) -> None:  # type: igno
     assert await d(client, owner, q="o_w") == ["Bus"]  # _ is literal: "to_work"
     assert await d(client, owner, q="o%w") == []
     assert await d(client, owner, q="_") == ["Bus"]
+    assert len(await d(client, owner, q="")) == 5  # an empty search filters nothing (rows without notes too)
     assert set(await d(client, owner, EX, q="COFFEE", status="paid")) == {"Coffee 100% arabica", "Onigiri"}
     assert await d(client, owner, account_id="00000000-0000-0000-0000-000000000001") == []
     assert await d(client, owner, cycle_id="00000000-0000-0000-0000-000000000001") == []

@@ -15,7 +15,7 @@ from colony.core.openapi import error_responses
 from colony.transactions import csv_io
 from colony.transactions.csv_errors import ImportConflict, ImportFileInvalid, ImportFileTooLarge
 from colony.transactions.csv_schemas import ImportReport
-from colony.transactions.schemas import TransactionFilterQuery
+from colony.transactions.schemas import TransactionFilters
 
 router = APIRouter(prefix="/transactions", tags=["transactions"])
 
@@ -36,7 +36,7 @@ _READ_CHUNK = 1024 * 1024
                 "flat whatever the number of rows.",
 )
 async def export_transactions(
-    ctx: TenantCtx, session: SnapshotSessionDep, query: Annotated[TransactionFilterQuery, Query()],
+    ctx: TenantCtx, session: SnapshotSessionDep, query: Annotated[TransactionFilters, Query()],
     format: Annotated[Literal["csv"], Query(description="Only `csv` for now")] = "csv",
 ) -> StreamingResponse:
     filename = csv_io.export_filename(clock.today())

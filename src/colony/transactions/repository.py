@@ -56,9 +56,11 @@ def escape_like(text: str) -> str:
 
 def _filter_values(filters: TransactionFilters) -> dict[str, Any]:
     """The filters in use, by name, with `q` as its LIKE pattern."""
-    values = {name: getattr(filters, name) for name in _FILTER_SQL if getattr(filters, name) is not None}
-    if "q" in values:
+    values = {name: value for name in _FILTER_SQL if (value := getattr(filters, name)) is not None}
+    if values.get("q"):
         values["q"] = f"%{escape_like(values['q'])}%"
+    else:
+        values.pop("q", None)  # an empty search filters nothing
     return values
 
 

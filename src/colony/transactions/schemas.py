@@ -2,7 +2,6 @@
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -119,31 +118,12 @@ class TransactionSort(StrEnum):
     created_at_desc = "-created_at"
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionFilters:
-    """The list filters, cross-checked (see `ExpenseFilterQuery.filters`)."""
-
-    start_date: IsoDate | None = None
-    end_date: IsoDate | None = None
-    category_id: uuid.UUID | None = None
-    payment_method_id: uuid.UUID | None = None
-    account_id: uuid.UUID | None = None
-    cycle_id: uuid.UUID | None = None
-    type: TransactionType | None = None
-    status: TransactionStatus | None = None
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
-    currency: str | None = None
-    q: str | None = None
-    sort: TransactionSort = TransactionSort.date_desc
-
-
 _BOUND_HELP = "Bound on `amount`, in the row's own currency"
 
 
-class ExpenseFilterQuery(BaseModel):
-    """Query parameters validated as one model (`Annotated[Model, Query()]`): one validation per request
-    instead of one per parameter. Unknown parameters are ignored."""
+class _FilterFields(BaseModel):
+    """The list filters as query parameters, validated as one model (`Annotated[Model, Query()]`): one
+    validation per request instead of one per parameter. Unknown parameters are ignored."""
 
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
@@ -158,32 +138,35 @@ class ExpenseFilterQuery(BaseModel):
     q: str | None = Field(default=None, max_length=200, description="Case-insensitive text in description or notes")
     sort: TransactionSort = Field(default=TransactionSort.date_desc, description="Order of the page; id breaks ties")
 
-    def filters(self) -> TransactionFilters:
-        """The filters, with the checks that span two parameters (422 VALIDATION_ERROR)."""
+    def _check(self) -> None:
+        """The checks that span two parameters (422 VALIDATION_ERROR)."""
         if self.start_date is not None and self.end_date is not None and self.start_date > self.end_date:
             raise ValidationFailed("query.start_date", "must not be after end_date")
         if self.min_amount is not None and self.max_amount is not None and self.min_amount > self.max_amount:
             raise ValidationFailed("query.min_amount", "must not exceed max_amount")
-        return TransactionFilters(
-            start_date=self.start_date, end_date=self.end_date, category_id=self.category_id,
-            payment_method_id=self.payment_method_id, account_id=self.account_id, cycle_id=self.cycle_id,
-            type=self._type(), status=self.status, min_amount=self.min_amount, max_amount=self.max_amount,
-            currency=self.currency, q=self.q or None, sort=self.sort)
-
-    def _type(self) -> TransactionType | None:
-        return TransactionType.expense
 
 
-class TransactionFilterQuery(ExpenseFilterQuery):
+class TransactionFilters(_FilterFields):
+    """What the repository filters by; also the export's query."""
+
     type: TransactionType | None = None
 
-    def _type(self) -> TransactionType | None:
-        return self.type
+    def filters(self) -> "TransactionFilters":
+        self._check()
+        return self
+
+
+class ExpenseFilterQuery(_FilterFields):
+    def filters(self) -> TransactionFilters:
+        """The same filters with the type fixed to expense."""
+        self._check()
+        return TransactionFilters.model_construct(**{name: getattr(self, name) for name in _FilterFields.model_fields},
+                                                  type=TransactionType.expense)
 
 
 class ExpenseListQuery(ExpenseFilterQuery, PageParams):
     pass
 
 
-class TransactionListQuery(TransactionFilterQuery, PageParams):
+class TransactionListQuery(TransactionFilters, PageParams):
     pass
