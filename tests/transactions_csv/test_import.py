@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.tenancy import Role
 from colony.exchange_rates import service as rate_service
-from colony.transactions import csv_io
+from colony.transactions import csv_io, csv_queries
 from colony.transactions.models import Transaction
 from tests.conftest import UserHandle
 
@@ -65,6 +65,24 @@ async def test_import_creates_rows_then_reimport_creates_nothing(client: httpx.A
     r = await upload(client, owner, text + "2024-03-01,0.1,USD,Lunch,Food,expense\n2024-03-09,3,USD,Bus,,expense\n")
     assert r.json() == {"created": 2, "skipped_duplicates": 4, "errors": []}
     assert len(await listed(client, owner)) == 6
+
+
+async def test_rows_imported_meanwhile_fail_the_whole_file(  # type: ignore[no-untyped-def]
+        client: httpx.AsyncClient, make_user, monkeypatch) -> None:
+    """Two imports of one file racing: the loser's duplicate check saw nothing, its insert hits the unique
+    fingerprint (PostgreSQL's COPY or SQLite's INSERT), and none of its rows land."""
+    owner = await make_user()
+    first = HEADER + "2024-03-01,0.1,USD,Lunch,,expense\n"
+    assert (await upload(client, owner, first)).json()["created"] == 1
+
+    async def saw_nothing(*_args: object) -> set[str]:
+        return set()
+
+    monkeypatch.setattr(csv_queries.TransactionCsvQueries, "import_hashes_between", saw_nothing)
+    r = await upload(client, owner, first + "2024-03-02,5,USD,Cinema,,expense\n")
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "IMPORT_CONFLICT"
+    assert [item["description"] for item in await listed(client, owner)] == ["Lunch"]
 
 
 async def test_any_row_error_creates_nothing_and_lists_every_error(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]

@@ -49,6 +49,10 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 EXPORT_BATCH = 2000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _QUANTA: dict[str, Decimal] = {}
+# What an imported row sets (the repository adds tenant_id), in the order import_csv builds them.
+_IMPORT_COLUMNS = ("id", "created_by_id", "type", "status", "amount", "currency", "date", "description", "notes",
+                   "category_id", "amount_base", "base_currency", "exchange_rate", "import_hash", "created_at",
+                   "updated_at")
 _KIND = {TransactionType.expense: CategoryKind.expense, TransactionType.income: CategoryKind.income}
 
 
@@ -228,17 +232,15 @@ async def import_csv(session: AsyncSession, tenant: Tenant, content: bytes) -> d
             category_id = categories.get((_KIND[row.type], row.category.lower()))
             if category_id is None:
                 problems.append(f"category: no {row.type.value} category named {row.category!r}")
-        if row.currency == base:
+        key = (row.currency, row.date)
+        if key not in conversions:
+            conversions[key] = (rate_service.Conversion(rate_service.ONE, row.date) if row.currency == base
+                                else table.get(row.currency, base, row.date) if table is not None else None)
+        conversion = conversions[key]
+        if conversion is None:
+            problems.append(f"currency: no {row.currency}/{base} exchange rate is available for "
+                            f"{row.date.isoformat()}")
             conversion = rate_service.Conversion(rate_service.ONE, row.date)
-        else:
-            key = (row.currency, row.date)
-            if key not in conversions:
-                conversions[key] = table.get(row.currency, base, row.date) if table is not None else None
-            found = conversions[key]
-            if found is None:
-                problems.append(f"currency: no {row.currency}/{base} exchange rate is available for "
-                                f"{row.date.isoformat()}")
-            conversion = found or rate_service.Conversion(rate_service.ONE, row.date)
         identity = (row.date, row.amount, row.currency, row.description, row.type)
         occurrences[identity] += 1
         if problems:
@@ -258,17 +260,15 @@ async def import_csv(session: AsyncSession, tenant: Tenant, content: bytes) -> d
     if errors:
         return report
     now = utcnow()
-    new_rows = [{
-        "id": uuid.uuid4(), "tenant_id": tenant.tenant_id, "created_by_id": tenant.user_id,
-        "type": row.type, "status": row.status, "amount": row.amount, "currency": row.currency,
-        "date": row.date, "description": row.description, "notes": row.notes, "category_id": category_id,
-        "amount_base": row.amount if row.currency == base else conversion.apply(row.amount, base),
-        "base_currency": base,
-        "exchange_rate": conversion.rate, "import_hash": hash_, "created_at": now, "updated_at": now,
-    } for row, hash_, category_id, conversion in candidates if hash_ not in existing]
+    # A generator: on PostgreSQL the rows are built while the COPY before them is being written.
+    new_rows = ((
+        uuid.uuid4(), tenant.user_id, row.type, row.status, row.amount, row.currency, row.date, row.description,
+        row.notes, category_id, row.amount if row.currency == base else conversion.apply(row.amount, base), base,
+        conversion.rate, hash_, now, now,
+    ) for row, hash_, category_id, conversion in candidates if hash_ not in existing)
     try:
         async with session.begin_nested():
-            report["created"] = await queries.insert_many(new_rows)
+            report["created"] = await queries.insert_many(_IMPORT_COLUMNS, new_rows)
     except IntegrityError:
         raise ImportConflict() from None
     return report

@@ -6,11 +6,15 @@ an export of any size is one streamed query and an import resolves every categor
 """
 
 import datetime as dt
+import itertools
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import ColumnElement, Table, and_, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from colony.categories.models import Category, CategoryKind
 from colony.payment_methods.models import PaymentMethod
@@ -67,11 +71,36 @@ class TransactionCsvQueries(TransactionRepository):
                                                 T.import_hash.is_not(None))
         return {h for h in (await self.session.scalars(statement)).all() if h is not None}
 
-    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Bulk INSERT of rows with the same keys (columns left out are NULL), `INSERT_CHUNK` per statement."""
-        for row in rows:
-            row["tenant_id"] = self.tenant_id  # whatever the caller built, rows land in this tenant
+    async def insert_many(self, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> int:
+        """Bulk INSERT of `records`, tuples of `columns` (columns left out are NULL, tenant_id is this
+        repository's); returns how many. PostgreSQL gets them in one binary COPY, consumed as it is sent
+        (no per-row statement: ~3x faster than an executemany); SQLite in `INSERT_CHUNK`-row executemany
+        batches. A unique or foreign-key violation is an IntegrityError either way."""
+        columns = [*columns, "tenant_id"]
+        tenant_id = self.tenant_id  # whatever the caller built, rows land in this tenant
+        rows = ((*record, tenant_id) for record in records)
         table = cast(Table, T.__table__)
-        for start in range(0, len(rows), INSERT_CHUNK):
-            await self.session.execute(insert(table), list(rows[start:start + INSERT_CHUNK]))
-        return len(rows)
+        connection = await self.session.connection()
+        if connection.dialect.name == "postgresql":
+            return await _copy(connection, table.name, columns, rows)
+        count = 0
+        while chunk := [dict(zip(columns, row, strict=True)) for row in itertools.islice(rows, INSERT_CHUNK)]:
+            await self.session.execute(insert(table), chunk)
+            count += len(chunk)
+        return count
+
+
+async def _copy(connection: AsyncConnection, table: str, columns: list[str], records: Iterable[Sequence[Any]]
+                ) -> int:
+    """COPY records into a table on the session's own asyncpg connection, inside its transaction; returns
+    the row count.
+
+    Values bypass the column types' bind processing: they must already be what asyncpg encodes (UUID,
+    Decimal, date, aware datetime, str), which the import's rows are."""
+    raw = await connection.get_raw_connection()
+    driver: asyncpg.Connection = raw.driver_connection
+    try:
+        status: str = await driver.copy_records_to_table(table, columns=columns, records=records)
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise IntegrityError(f"COPY {table}", None, exc) from exc
+    return int(status.rsplit(" ", 1)[1])  # "COPY <count>"
