@@ -109,8 +109,10 @@ def parse_wrk(output: str) -> LoadResult:
 
 
 def run_wrk(wrk: str, url: str, path: str, tokens: list[str], duration: float, *, method: str = "GET",
-            bodies: list[str] | None = None, workdir: Path | None = None) -> LoadResult:
-    """wrk -t2 -c32 -d<duration>s --latency against `url` + `path`, a token per request in rotation.
+            bodies: list[str] | None = None, workdir: Path | None = None,
+            concurrency: int = CONCURRENCY) -> LoadResult:
+    """wrk -t2 -c32 -d<duration>s --latency against `url` + `path`, a token per request in rotation
+    (-t1 -c1 for a concurrency of 1: one request at a time, the latency of a request on an idle server).
 
     POST bodies are templates (one per token): `__N__` becomes a unique request number, `__C__` an amount.
     """
@@ -118,7 +120,7 @@ def run_wrk(wrk: str, url: str, path: str, tokens: list[str], duration: float, *
                      "method": method, "path": path}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=workdir, delete=False) as handle:
         handle.write(script)
-    command = [wrk, f"-t{THREADS}", f"-c{CONCURRENCY}", f"-d{max(1, round(duration))}s", "--latency",
+    command = [wrk, f"-t{min(THREADS, concurrency)}", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--latency",
                "--timeout", "10s", "-s", handle.name, url]
     result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=duration + 60)
     Path(handle.name).unlink(missing_ok=True)
@@ -128,14 +130,14 @@ def run_wrk(wrk: str, url: str, path: str, tokens: list[str], duration: float, *
 
 
 async def _run_httpx(url: str, path: str, tokens: list[str], duration: float, method: str,
-                     bodies: list[str] | None) -> LoadResult:
+                     bodies: list[str] | None, concurrency: int) -> LoadResult:
     import httpx
 
     latencies: list[float] = []
     errors = 0
     counter = 0
     deadline = time.perf_counter() + duration
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as client:
 
         async def worker(wid: int) -> None:
@@ -160,7 +162,7 @@ async def _run_httpx(url: str, path: str, tokens: list[str], duration: float, me
                 latencies.append((time.perf_counter() - started) * 1000)
 
         started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(CONCURRENCY)))
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
         elapsed = time.perf_counter() - started
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0
@@ -169,7 +171,7 @@ async def _run_httpx(url: str, path: str, tokens: list[str], duration: float, me
 
 
 def run_load(wrk: str | None, url: str, path: str, tokens: list[str], duration: float, *, method: str = "GET",
-             bodies: list[str] | None = None) -> LoadResult:
+             bodies: list[str] | None = None, concurrency: int = CONCURRENCY) -> LoadResult:
     if wrk:
-        return run_wrk(wrk, url, path, tokens, duration, method=method, bodies=bodies)
-    return asyncio.run(_run_httpx(url, path, tokens, duration, method, bodies))
+        return run_wrk(wrk, url, path, tokens, duration, method=method, bodies=bodies, concurrency=concurrency)
+    return asyncio.run(_run_httpx(url, path, tokens, duration, method, bodies, concurrency))

@@ -115,6 +115,16 @@ class TransactionRepository(TenantRepository[Transaction]):
             return rows, 0
         return rows, (await self.execute_prepared(statements.count, values)).scalar_one()
 
+    async def insert(self, tx: Transaction) -> Transaction:
+        """A new transaction in one Core INSERT: the unit of work's flush costs several times the CPU
+        and a create needs nothing from it. `tx` gets its id and timestamps and stays out of the session:
+        complete for rendering, not tracked for later changes."""
+        now = utcnow()
+        tx.id, tx.tenant_id, tx.created_at, tx.updated_at = uuid.uuid4(), self.tenant_id, now, now
+        table = cast(Table, T.__table__)
+        await self.session.execute(table.insert(), {column.key: getattr(tx, column.key) for column in table.columns})
+        return tx
+
     async def uses_category(self, category_id: uuid.UUID) -> bool:
         statement = select(exists().where(T.tenant_id == self.tenant_id, T.category_id == category_id))
         return bool((await self.session.execute(statement)).scalar())

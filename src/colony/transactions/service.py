@@ -128,7 +128,7 @@ async def create(session: AsyncSession, tenant: Tenant, data: TransactionCreate 
                             check_payment_method=True)
     tx = Transaction(type=tx_type, created_by_id=tenant.user_id, **values)
     await _convert(session, tenant, tx)
-    return await TransactionRepository(session, tenant.tenant_id).add(tx)
+    return await TransactionRepository(session, tenant.tenant_id).insert(tx)
 
 
 async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID,
