@@ -128,7 +128,7 @@ async def test_trends_range_validation(client: httpx.AsyncClient, make_user) -> 
     r = await get("2014-01", "2024-01")  # 121 months
     assert r.status_code == 422 and r.json()["error"]["code"] == "INVALID_REPORT_RANGE"
     assert len((await get("2014-02", "2024-01")).json()) == 120
-    for start in ("2024-13", "2024-1", "24-01", "2024/01"):
+    for start in ("2024-13", "2024-1", "24-01", "2024/01", "0000-01", "1899-12"):
         r = await get(start, "2024-12")
         assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_ERROR", start
     r = await client.get(f"{URL}/trends", params={"start": "2024-01"}, headers=owner.headers)

@@ -158,6 +158,11 @@ async def test_openapi_documents_the_routes(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
     convert = schema["paths"]["/api/v1/exchange-rates/convert"]["get"]
     assert "RATE_NOT_AVAILABLE" in convert["responses"]["422"]["description"]
-    assert {p["name"] for p in convert["parameters"]} == {"amount", "from", "to", "date"}
+    parameters = {p["name"]: p["schema"] for p in convert["parameters"]}
+    assert set(parameters) == {"amount", "from", "to", "date"}
+    # what the schema calls valid is accepted: the supported codes, no negative amounts
+    assert "EUR" in parameters["from"]["enum"] and "XXX" not in parameters["from"]["enum"]
+    assert parameters["amount"]["anyOf"] == [{"type": "string", "pattern": r"^\d+(\.\d+)?$"},
+                                             {"type": "number", "minimum": 0}]
     assert "/api/v1/exchange-rates/{date}" in schema["paths"]
     assert "/api/v1/currencies" in schema["paths"]

@@ -20,8 +20,9 @@ router = APIRouter(prefix="/analytics", tags=["analytics"])
 _AUTH = (Unauthorized, Forbidden)
 _COUNTING = ("Counts transactions with status `paid` only (money that moved; `planned` rows are left out), "
              "by their `amount_base` in the tenant's base currency.")
-MonthParam = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-03"],
-                                  description="A month, YYYY-MM")]
+# Years 1900-2999, as the monthly report's path.
+MonthParam = Annotated[str, Query(pattern=r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$", examples=["2024-03"],
+                                  description="A month, YYYY-MM (years 1900-2999)")]
 
 
 @router.get("/monthly/{year}/{month}", response_model=MonthlyReport, response_class=JSONResponse,

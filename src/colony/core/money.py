@@ -127,10 +127,15 @@ def _decimal(value: object) -> Decimal:
 # Request fields: a currency code, and an amount given as a string or a number (checked against its
 # currency by the schema's model validator, since minor units depend on the currency).
 CurrencyCode = Annotated[str, BeforeValidator(_currency_code),
-                         WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "example": "USD"})]
+                         WithJsonSchema({"type": "string", "enum": sorted(CURRENCIES), "example": "USD"})]
 DecimalInput = Annotated[Decimal, BeforeValidator(_decimal),
                          WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^-?\d+(\.\d+)?$"},
                                                    {"type": "number"}], "example": "12.50"})]
+# An amount that may be 0 but not negative (the converter's input).
+NonNegativeDecimalInput = Annotated[Decimal, BeforeValidator(_decimal),
+                                    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?$"},
+                                                              {"type": "number", "minimum": 0}],
+                                                    "example": "12.50"})]
 # Response fields: an exact decimal string.
 DecimalString = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
                           WithJsonSchema({"type": "string", "example": "12.50"})]

@@ -9,7 +9,7 @@ from colony.auth.deps import Principal
 from colony.core import clock, money
 from colony.core.deps import SessionDep
 from colony.core.errors import Unauthorized, ValidationFailed
-from colony.core.money import CurrencyCode, DecimalInput
+from colony.core.money import CurrencyCode, NonNegativeDecimalInput
 from colony.core.openapi import error_responses
 from colony.core.schemas import IsoDate
 from colony.exchange_rates import service as rate_service
@@ -43,7 +43,7 @@ async def latest_rates(principal: Principal, session: SessionDep,
             responses=error_responses(Unauthorized, RateNotAvailable))
 async def convert(
     _principal: Principal, session: SessionDep,
-    amount: Annotated[DecimalInput, Query(description="Amount in `from`, e.g. 12.50")],
+    amount: Annotated[NonNegativeDecimalInput, Query(description="Amount in `from`, e.g. 12.50")],
     from_: Annotated[CurrencyCode, Query(alias="from", description="ISO 4217 code to convert from")],
     to: Annotated[CurrencyCode, Query(description="ISO 4217 code to convert to")],
     date: Annotated[IsoDate | None, Query(description="Date of the rate (YYYY-MM-DD); default today")] = None,
