@@ -1,5 +1,6 @@
 """The application factory and its lifespan; no business code here."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -41,6 +42,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.mailer = build_mailer(settings)
     app.state.auth_rate_limiter = RateLimiter.create(settings.auth_rate_limit, "auth", redis)
     app.state.scheduler = scheduler = start_scheduler(app, settings)
+    if settings.env is not Environment.test:  # tests build many apps in one process: each must be collectable
+        tune_garbage_collector()
     try:
         yield
     finally:
@@ -50,6 +53,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if redis is not None:
             await redis.aclose()
         await database.dispose()
+
+
+def tune_garbage_collector() -> None:
+    """Keep the cyclic garbage collector off the request path (measured on the expense list: 0.1 to 0.2 ms
+    of each request's CPU and, for a full collection, a stall of tens of milliseconds for every request in
+    flight). What start-up built (~170k objects) lives as long as the process: frozen, no collection walks
+    it again. Requests free nearly everything by reference counting, yet the default threshold (700 new
+    objects) is crossed several times a second just by the objects of the requests in flight; a collection
+    every 10,000 still frees the few cycles they leave."""
+    gc.freeze()
+    gc.set_threshold(10_000)
 
 
 def start_scheduler(app: FastAPI, settings: Settings) -> AsyncIOScheduler | None:

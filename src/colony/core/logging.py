@@ -2,7 +2,9 @@
 
 import logging
 import sys
+from typing import Any
 
+import orjson
 import structlog
 
 REDACTED_KEYS = frozenset({"password", "new_password", "current_password", "token", "access_token",
@@ -15,14 +17,27 @@ def _redact(_logger: object, _method: str, event: structlog.types.EventDict) -> 
     return event
 
 
-def _stderr_logger(*_args: object) -> structlog.PrintLogger:
-    # Resolve sys.stderr at use, not at configuration, so a redirected stderr receives the lines.
-    return structlog.PrintLogger(sys.stderr)
+class _StderrLogger:
+    """Writes each line to `sys.stderr` as it is at the time of writing, so a redirected stderr
+    receives the lines even from a logger made before the redirection."""
+
+    def msg(self, message: str) -> None:
+        sys.stderr.write(message + "\n")  # stderr is line buffered: the line goes out whole
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _stderr_logger(*_args: object) -> _StderrLogger:
+    return _StderrLogger()
+
+
+def _json_line(event: structlog.types.EventDict, **_kwargs: Any) -> str:
+    return orjson.dumps(event, default=str).decode()
 
 
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer(_json_line) if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
         processors=[
@@ -35,7 +50,8 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=_stderr_logger,
-        cache_logger_on_first_use=False,
+        # A logger is built once, at its first use: every request writes a line.
+        cache_logger_on_first_use=True,
     )
     # Our middleware writes the one line per request; uvicorn's access log would be a second.
     logging.getLogger("uvicorn.access").disabled = True
