@@ -84,6 +84,39 @@ async def test_monthly_uses_amount_base_in_base_currency(client: httpx.AsyncClie
     assert Decimal(str(usd["amount_base"])) != Decimal("10.00")  # really converted
 
 
+async def test_rows_booked_in_a_former_base_currency_are_converted(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user()  # base USD
+    food = await category(client, owner, "Food")
+    await tx(client, owner, "10.00", "2024-03-05", category_id=food)  # booked in USD, amount_base in USD
+    await tx(client, owner, "2.50", "2024-03-05", category_id=food)  # the same day: summed, converted once
+    yen = await tx(client, owner, "1000", "2024-03-07", currency="JPY", category_id=food)
+    await tx(client, owner, "40", "2024-03-06", type="income")
+    r = await client.patch("/api/v1/users/me", json={"base_currency": "EUR"}, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    new = await tx(client, owner, "1.00", "2024-03-07", currency="EUR", category_id=food)  # booked in EUR
+
+    async def in_eur(amount: str, currency: str, date: str) -> Decimal:
+        r = await client.get("/api/v1/exchange-rates/convert", headers=owner.headers,
+                             params={"amount": amount, "from": currency, "to": "EUR", "date": date})
+        assert r.status_code == 200, r.text
+        return Decimal(r.json()["result"])
+
+    food_total = (await in_eur("12.50", "USD", "2024-03-05") + await in_eur("1000", "JPY", "2024-03-07")
+                  + Decimal(str(new["amount_base"])))
+    income = await in_eur("40", "USD", "2024-03-06")
+    assert yen["base_currency"] == "USD" and new["base_currency"] == "EUR"
+    body = (await client.get(f"{URL}/monthly/2024/3", headers=owner.headers)).json()
+    assert (body["currency"], body["expense_count"]) == ("EUR", 4)
+    assert (body["total_expenses"], body["total_income"]) == (f"{food_total:.2f}", f"{income:.2f}")
+    assert [(c["category_id"], c["total"], c["count"]) for c in body["category_breakdown"]] == [
+        (food, f"{food_total:.2f}", 4)]
+    r = await client.get(f"{URL}/trends", params={"start": "2024-03", "end": "2024-03"}, headers=owner.headers)
+    assert [(m["total_expenses"], m["total_income"]) for m in r.json()] == [(f"{food_total:.2f}", f"{income:.2f}")]
+    r = await client.get(f"{URL}/categories", params={"start_date": "2024-03-01", "end_date": "2024-03-31"},
+                         headers=owner.headers)
+    assert [(c["total"], c["count"], c["currency"]) for c in r.json()] == [(f"{food_total:.2f}", 4, "EUR")]
+
+
 async def test_monthly_empty_and_path_validation(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
     owner = await make_user()
     body = (await client.get(f"{URL}/monthly/2023/12", headers=owner.headers)).json()

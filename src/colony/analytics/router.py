@@ -13,20 +13,23 @@ from colony.core.errors import Forbidden, Unauthorized
 from colony.core.openapi import error_responses
 from colony.core.responses import JSONResponse
 from colony.core.schemas import IsoDate
+from colony.exchange_rates.errors import RateNotAvailable
 from colony.transactions.models import TransactionType
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
-_AUTH = (Unauthorized, Forbidden)
+# A row booked in a former base currency is converted at the rate of its date: 422 when there is none.
+_ERRORS = (Unauthorized, Forbidden, RateNotAvailable)
 _COUNTING = ("Counts transactions with status `paid` only (money that moved; `planned` rows are left out), "
-             "by their `amount_base` in the tenant's base currency.")
+             "by their `amount_base` in the tenant's base currency; rows booked before the user changed "
+             "their base currency are converted at the rate of their date.")
 # Years 1900-2999, as the monthly report's path.
 MonthParam = Annotated[str, Query(pattern=r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$", examples=["2024-03"],
                                   description="A month, YYYY-MM (years 1900-2999)")]
 
 
 @router.get("/monthly/{year}/{month}", response_model=MonthlyReport, response_class=JSONResponse,
-            responses=error_responses(*_AUTH),
+            responses=error_responses(*_ERRORS),
             description="Income, expenses and net of one month, with the expenses per category. "
                         "Expenses without a category form one row with `category_id: null`, named "
                         '"Uncategorized". Percentages are of `total_expenses`, 2 decimals, half-even '
@@ -37,7 +40,7 @@ async def monthly_report(year: Annotated[int, Path(ge=1900, le=2999)], month: An
 
 
 @router.get("/trends", response_model=list[TrendRow], response_class=JSONResponse,
-            responses=error_responses(*_AUTH, InvalidReportRange),
+            responses=error_responses(*_ERRORS, InvalidReportRange),
             description="One row per month from `start` to `end` inclusive, oldest first; months without "
                         "transactions are zeros. At most 120 months; `start` after `end` → 422 "
                         "INVALID_REPORT_RANGE. " + _COUNTING)
@@ -48,7 +51,7 @@ async def trends(start: MonthParam, end: MonthParam, ctx: TenantCtx, session: Se
 
 
 @router.get("/categories", response_model=list[CategoryTotalRead], response_class=JSONResponse,
-            responses=error_responses(*_AUTH, InvalidReportRange),
+            responses=error_responses(*_ERRORS, InvalidReportRange),
             description="Totals per category of one type over a date range (both ends inclusive, either may be "
                         "omitted), largest first, with the count of transactions and the share of the range's "
                         'total. Rows without a category are one row with `category_id: null`, "Uncategorized". '

@@ -3,8 +3,8 @@
 What counts: transactions with status `paid` only — reports answer "where did the money go", and a
 `planned` row has not moved money yet (cycle summaries show planned amounts). Amounts are the
 stored `amount_base` (converted at the rate of the transaction's date when it was written). Rows
-whose `base_currency` differs from the tenant's current base currency (written before the tenant
-changed it) are left out rather than summed in the wrong currency.
+booked in another base currency (before the user changed theirs) are summed per day in their own
+currency and each day's sum is converted at that day's rate, rounded once (`_in_base_currency`).
 
 All sums happen in SQL (queries.py) and are exact; percentages are computed here from Decimals,
 rounded once to 2 decimals, half-even.
@@ -12,7 +12,10 @@ rounded once to 2 decimals, half-even.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +24,7 @@ from colony.analytics.errors import InvalidReportRange
 from colony.core import money
 from colony.core.errors import ValidationFailed
 from colony.core.tenancy import Tenant
+from colony.exchange_rates import service as rate_service
 from colony.transactions.models import TransactionType
 
 UNCATEGORIZED = "Uncategorized"
@@ -28,6 +32,8 @@ MAX_TREND_MONTHS = 120
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 PERCENT_QUANTUM = Decimal("0.01")
+
+Total = TypeVar("Total", queries.CategoryTotal, queries.DayTotal)
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -64,10 +70,37 @@ def _breakdown(totals: list[queries.CategoryTotal], whole: Decimal, currency: st
     return result
 
 
+async def _in_base_currency(session: AsyncSession, currency: str, totals: Sequence[Total]) -> list[Total]:
+    """`totals` with each sum in a former base currency converted to `currency` at the rate of its day
+    (422 RATE_NOT_AVAILABLE without one). Usually there are none, and no rate is looked up."""
+    foreign = [t for t in totals if t.foreign_currency is not None and t.date is not None]
+    if not foreign:
+        return list(totals)
+    days = [t.date for t in foreign if t.date is not None]
+    table = await rate_service.rate_table(session, {t.foreign_currency for t in foreign if t.foreign_currency}
+                                          | {currency}, min(days), max(days))
+    return [replace(t, total=table.rate_on(t.foreign_currency, currency, t.date).apply(t.total, currency),
+                    foreign_currency=None)
+            if t.foreign_currency is not None and t.date is not None else t for t in totals]
+
+
+async def _category_totals(session: AsyncSession, tenant: Tenant, *, start: dt.date | None, end: dt.date | None,
+                           type_: TransactionType | None = None) -> list[queries.CategoryTotal]:
+    """One total per type and category, in the tenant's base currency."""
+    totals = await queries.category_totals(session, tenant.tenant_id, tenant.base_currency, start=start, end=end,
+                                           type_=type_)
+    merged: dict[tuple[TransactionType, object], queries.CategoryTotal] = {}
+    for t in await _in_base_currency(session, tenant.base_currency, totals):
+        seen = merged.get((t.type, t.category_id))
+        merged[t.type, t.category_id] = t if seen is None else replace(
+            seen, total=seen.total + t.total, count=seen.count + t.count)
+    return list(merged.values())
+
+
 async def monthly(session: AsyncSession, tenant: Tenant, year: int, month: int) -> dict[str, object]:
     start, end = month_bounds(year, month)
     currency = tenant.base_currency
-    totals = await queries.category_totals(session, tenant.tenant_id, currency, start=start, end=end)
+    totals = await _category_totals(session, tenant, start=start, end=end)
     expenses = [t for t in totals if t.type is TransactionType.expense]
     total_expenses = sum((t.total for t in expenses), ZERO)
     total_income = sum((t.total for t in totals if t.type is TransactionType.income), ZERO)
@@ -107,7 +140,8 @@ async def trends(session: AsyncSession, tenant: Tenant, start: tuple[int, int], 
     _, range_end = month_bounds(*end)
     income: dict[int, Decimal] = defaultdict(lambda: ZERO)
     expenses: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for day in await queries.day_totals(session, tenant.tenant_id, currency, start=range_start, end=range_end):
+    day_totals = await queries.day_totals(session, tenant.tenant_id, currency, start=range_start, end=range_end)
+    for day in await _in_base_currency(session, currency, day_totals):
         bucket = income if day.type is TransactionType.income else expenses
         bucket[day.date.year * 12 + day.date.month - 1] += day.total
     rows: list[dict[str, object]] = []
@@ -128,6 +162,6 @@ async def categories(session: AsyncSession, tenant: Tenant, start: dt.date | Non
         raise InvalidReportRange("start_date must not be after end_date", details={"errors": [
             {"field": "query.start_date", "message": "must not be after end_date"}]})
     currency = tenant.base_currency
-    totals = await queries.category_totals(session, tenant.tenant_id, currency, start=start, end=end, type_=type_)
+    totals = await _category_totals(session, tenant, start=start, end=end, type_=type_)
     whole = sum((t.total for t in totals), ZERO)
     return _breakdown(totals, whole, currency, with_currency=True)
