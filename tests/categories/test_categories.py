@@ -68,6 +68,17 @@ async def test_name_unique_per_kind_case_insensitive(client: httpx.AsyncClient, 
     assert (await create(client, stranger.headers, "Food")).status_code == 201
 
 
+async def test_name_case_folds_beyond_ascii(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    """SQLite's own lower() folds only ASCII: the two spellings below would both have been created there."""
+    owner = await make_user()
+    assert (await create(client, owner.headers, "ÉPICERIE")).status_code == 201
+    r = await create(client, owner.headers, "épicerie")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "CATEGORY_NAME_EXISTS"
+    assert (await create(client, owner.headers, "Über")).status_code == 201
+    r = await create(client, owner.headers, "ÜBER")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "CATEGORY_NAME_EXISTS"
+
+
 async def test_unique_index_holds_without_the_precheck(session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
     """A race past the service's check ends in the database's unique index (then a 409)."""
     from sqlalchemy.exc import IntegrityError

@@ -22,7 +22,7 @@ async def ledger(client: httpx.AsyncClient, make_user):  # type: ignore[no-untyp
         expense_body(type="income", amount="3000", date="2024-01-31", description="January pay",
                      category_id=salary),
         expense_body(type="expense", amount="500", currency="JPY", date="2024-03-10", description="Onigiri",
-                     notes="COFFEE too"),
+                     notes="COFFEE too, éclair"),
     ]
     ids = []
     for row in rows:
@@ -63,6 +63,7 @@ async def test_filters(client: httpx.AsyncClient, ledger) -> None:  # type: igno
     assert await d(client, owner, q="_") == ["Bus"]
     assert len(await d(client, owner, q="")) == 5  # an empty search filters nothing (rows without notes too)
     assert set(await d(client, owner, EX, q="COFFEE", status="paid")) == {"Coffee 100% arabica", "Onigiri"}
+    assert await d(client, owner, q="ÉCLAIR") == ["Onigiri"]  # case-insensitive beyond ASCII (notes "éclair")
     assert await d(client, owner, account_id="00000000-0000-0000-0000-000000000001") == []
     assert await d(client, owner, cycle_id="00000000-0000-0000-0000-000000000001") == []
 

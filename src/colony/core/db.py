@@ -58,6 +58,10 @@ def _create_sqlite_engine(url: str, *, echo: bool, autocommit: bool) -> AsyncEng
     return engine
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def install_sqlite_behaviour(engine: AsyncEngine, *, transactions: bool = True) -> None:
     """Pragmas, and SQLAlchemy's documented fix for pysqlite's transaction handling.
 
@@ -70,6 +74,10 @@ def install_sqlite_behaviour(engine: AsyncEngine, *, transactions: bool = True) 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII only, so "ÉPICERIE" and "épicerie" would be two category
+        # names and a search for "CAFÉ" would miss "Café". Python's, like PostgreSQL's, folds Unicode;
+        # it also serves ILIKE (lower(x) LIKE lower(y) on SQLite) and the lower(name) unique indexes.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
