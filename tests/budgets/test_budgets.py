@@ -68,6 +68,27 @@ async def test_rules(client: httpx.AsyncClient, make_user) -> None:  # type: ign
     assert r.status_code == 409 and error_code(r) == "CATEGORY_IN_USE"
 
 
+async def test_deleting_a_category_moves_budget_entries_to_reassign_to(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = await make_user()
+    food, snacks = await make_category(client, owner, "Food3"), await make_category(client, owner, "Snacks3")
+    rent = await make_category(client, owner, "Rent3")
+    both = (await client.post(URL, json=budget_body(entries=[{"category_id": food, "amount": "10"},
+                                                             {"category_id": snacks, "amount": "20"}]),
+                              headers=owner.headers)).json()
+    only_snacks = (await client.post(URL, json=budget_body(entries=[{"category_id": snacks, "amount": "5"},
+                                                                    {"category_id": rent, "amount": "7"}]),
+                                     headers=owner.headers)).json()
+    r = await client.delete(f"{V1}/categories/{snacks}", params={"reassign_to": food}, headers=owner.headers)
+    assert r.status_code == 204, r.text
+
+    async def entries(budget: dict[str, object]) -> set[tuple[str, str]]:
+        body = (await client.get(f"{URL}/{budget['id']}", headers=owner.headers)).json()
+        return {(e["category_id"], e["amount"]) for e in body["entries"]}
+
+    assert await entries(both) == {(food, "30.00")}  # one entry per category: the two merge
+    assert await entries(only_snacks) == {(food, "5.00"), (rent, "7.00")}
+
+
 async def test_report(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
     owner = await make_user(base_currency="USD")
     food, rent = await make_category(client, owner, "Food2"), await make_category(client, owner, "Rent2")
