@@ -70,18 +70,28 @@ def _breakdown(totals: list[queries.CategoryTotal], whole: Decimal, currency: st
     return result
 
 
+def _former(total: Total) -> tuple[str, dt.date] | None:
+    """The currency and day of a sum in a former base currency; None for a sum in the current one."""
+    if total.foreign_currency is None or total.date is None:
+        return None
+    return total.foreign_currency, total.date
+
+
 async def _in_base_currency(session: AsyncSession, currency: str, totals: Sequence[Total]) -> list[Total]:
     """`totals` with each sum in a former base currency converted to `currency` at the rate of its day
     (422 RATE_NOT_AVAILABLE without one). Usually there are none, and no rate is looked up."""
-    foreign = [t for t in totals if t.foreign_currency is not None and t.date is not None]
-    if not foreign:
+    former = [key for t in totals if (key := _former(t)) is not None]
+    if not former:
         return list(totals)
-    days = [t.date for t in foreign if t.date is not None]
-    table = await rate_service.rate_table(session, {t.foreign_currency for t in foreign if t.foreign_currency}
-                                          | {currency}, min(days), max(days))
-    return [replace(t, total=table.rate_on(t.foreign_currency, currency, t.date).apply(t.total, currency),
-                    foreign_currency=None)
-            if t.foreign_currency is not None and t.date is not None else t for t in totals]
+    days = [day for _, day in former]
+    table = await rate_service.rate_table(session, {code for code, _ in former} | {currency}, min(days), max(days))
+    converted: list[Total] = []
+    for t in totals:
+        if (key := _former(t)) is not None:
+            code, day = key
+            t = replace(t, total=table.rate_on(code, currency, day).apply(t.total, currency), foreign_currency=None)
+        converted.append(t)
+    return converted
 
 
 async def _category_totals(session: AsyncSession, tenant: Tenant, *, start: dt.date | None, end: dt.date | None,
