@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from colony.categories.models import Category
 from colony.core.repository import TENANT_PARAM, tenant_condition
@@ -80,13 +81,17 @@ def _category_totals_statement(*, has_start: bool, has_end: bool, has_type: bool
     conditions = _conditions(has_start=has_start, has_end=has_end)
     if has_type:
         conditions.append(T.type == bindparam("type"))
+    keys: tuple[InstrumentedAttribute[Any], ...]
     if former:
         conditions.append(T.base_currency != bindparam("base_currency"))
-    keys = (T.type, T.category_id, T.currency, T.date) if former else (T.type, T.category_id, T.base_currency)
-    grouped = (select(*(key.label(key.key) for key in keys), func.sum(T.amount if former else T.amount_base)
-                      .label("total"), func.count().label("count")).where(*conditions).group_by(*keys).subquery())
-    foreign = (grouped.c.currency, grouped.c.date) if former else (grouped.c.base_currency,)
-    return (select(grouped.c.type, grouped.c.category_id, Category.name, grouped.c.total, grouped.c.count, *foreign)
+        keys, amount = (T.type, T.category_id, T.currency, T.date), T.amount
+    else:
+        keys, amount = (T.type, T.category_id, T.base_currency), T.amount_base
+    grouped = (select(*(key.label(key.key) for key in keys), func.sum(amount).label("total"),
+                      func.count().label("count")).where(*conditions).group_by(*keys).subquery())
+    extra_keys = list(grouped.c)[2:len(keys)]  # base_currency, or currency and date
+    return (select(grouped.c.type, grouped.c.category_id, Category.name, grouped.c.total, grouped.c.count,
+                   *extra_keys)
             .outerjoin(Category, and_(Category.id == grouped.c.category_id, tenant_condition(Category))))
 
 
