@@ -19,12 +19,12 @@ from pathlib import Path
 import httpx
 from asgi_lifespan import LifespanManager
 
-from colony.auth import tokens
 from colony.config import Environment, Settings
+from colony.core import tokens
 from colony.core.db import create_engine
 from colony.core.tenancy import Role
+from colony.domains import metadata
 from colony.main import create_app
-from colony.models import Base
 from colony.users.models import Credentials, Profile, User
 
 TARGET_SECONDS = 1.0
@@ -38,7 +38,7 @@ async def main(runs: int) -> None:
                         secret_key="bench-secret-key-that-is-long-enough-for-hs256")
     engine = create_engine(settings.sqlalchemy_url)
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(metadata.create_all)
     await engine.dispose()
     app = create_app(settings)
     async with LifespanManager(app):
@@ -51,7 +51,7 @@ async def main(runs: int) -> None:
             session.add_all([Credentials(user_id=user_id, password_hash="unused"),
                              Profile(user_id=user_id, base_currency="USD")])
             await session.commit()
-        token, _ = tokens.create_access_token(user_id, settings.signing_key(), 30)
+        token, _ = tokens.create_access_token(user_id, settings.signing_key, 30)
         headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             for i in range(TEMPLATES):

@@ -12,7 +12,6 @@ The schema comes from `colony db upgrade`; tables that no migration creates yet 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import os
 import random
@@ -218,18 +217,11 @@ def password_hash() -> str:
 # ---- schema ----
 
 def import_all_models() -> Any:
-    """Colony's Base with every domain's models imported (colony.models may lag behind new domains)."""
-    import importlib
-    import pkgutil
-
-    import colony
-    import colony.models
+    """Colony's Base with every domain's models imported (colony.domains declares them all)."""
+    import colony.domains
     from colony.core.models import Base
 
-    for module in pkgutil.iter_modules(colony.__path__):
-        if module.ispkg:
-            with contextlib.suppress(Exception):  # a missing or half-written domain
-                importlib.import_module(f"colony.{module.name}.models")
+    assert colony.domains.models()
     return Base
 
 

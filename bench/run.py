@@ -184,9 +184,9 @@ def proc_status(pid: int) -> dict[str, int]:
 def tokens_for(server: Server, dataset: load.Dataset, tenants: list[load.Tenant], secret: str,
                notes: list[str]) -> dict[str, str]:
     """Access tokens: through POST /api/v1/auth/login for the first tenant and the big one, minted with
-    colony.auth.tokens.create_access_token (the same key) for the rest (logins are rate limited and
+    colony.core.tokens.create_access_token (the same key) for the rest (logins are rate limited and
     cost ~85 ms of Argon2 each, which is not what this benchmark measures)."""
-    from colony.auth.tokens import create_access_token
+    from colony.core.tokens import create_access_token
 
     result: dict[str, str] = {}
     login_for = {tenants[0].email, dataset.big.email}
@@ -221,7 +221,7 @@ def colony_sql(database_url: str, tenant_id: Any) -> list[str]:
     from sqlalchemy import event
     from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-    import colony.models  # noqa: F401  (every table, so foreign keys know their types)
+    import colony.domains  # noqa: F401  (every table, so foreign keys know their types)
     from colony.transactions.repository import TransactionRepository
     from colony.transactions.schemas import ExpenseListQuery
 
@@ -641,7 +641,7 @@ def run_sqlite(workdir: Path, secret: str, tenants: int, big_rows: int, today: d
     log(f"  loaded in {seconds:.1f} s")
     server = start_colony("colony-sqlite", colony_env(url, secret, sqlite=True), workdir)
     servers.append(server)
-    from colony.auth.tokens import create_access_token
+    from colony.core.tokens import create_access_token
 
     small = [create_access_token(t.id, secret, 240)[0] for t in dataset.tenants]
     big = create_access_token(dataset.big.id, secret, 240)[0]

@@ -18,12 +18,12 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from colony.auth import passwords, tokens
 from colony.config import Environment, Settings
+from colony.core import passwords, tokens
 from colony.core.db import Database, create_engine
 from colony.core.tenancy import Role
+from colony.domains import metadata
 from colony.main import create_app
-from colony.models import Base
 from colony.users.models import Credentials, Profile, User
 
 TEST_DATABASE_URL = os.environ.get("COLONY_TEST_DATABASE_URL")
@@ -60,8 +60,8 @@ def settings(database_url: str, data_dir: Path) -> Settings:
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(settings.sqlalchemy_url)
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.drop_all)
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(metadata.drop_all)
+        await conn.run_sync(metadata.create_all)
     if TEST_REDIS_URL:
         redis = Redis.from_url(TEST_REDIS_URL)
         await redis.flushdb()
@@ -135,7 +135,7 @@ def make_user(session: AsyncSession, settings: Settings, password_hash: str):  #
         session.add_all([Credentials(user_id=user_id, password_hash=password_hash),
                          Profile(user_id=user_id, base_currency=base_currency)])
         await session.flush()
-        token, _ = tokens.create_access_token(user_id, settings.signing_key(), settings.access_token_minutes)
+        token, _ = tokens.create_access_token(user_id, settings.signing_key, settings.access_token_minutes)
         return UserHandle(id=user_id, email=email, tenant_id=tenant_id, role=role, token=token)
 
     return factory

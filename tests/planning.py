@@ -11,12 +11,12 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
-from colony.auth import tokens
 from colony.config import Settings
+from colony.core import tokens
 from colony.core.db import Database, create_engine
 from colony.core.tenancy import Role
+from colony.domains import metadata
 from colony.main import create_app
-from colony.models import Base
 from colony.users.models import Credentials, Profile, User
 from tests.conftest import UserHandle, make_settings
 from tests.databases import fresh_database
@@ -90,7 +90,7 @@ class LiveApp:
             session.add_all([Credentials(user_id=user_id, password_hash="unused"),
                              Profile(user_id=user_id, base_currency=base_currency)])
             await session.commit()
-        token, _ = tokens.create_access_token(user_id, self.settings.signing_key(), self.settings.access_token_minutes)
+        token, _ = tokens.create_access_token(user_id, self.settings.signing_key, self.settings.access_token_minutes)
         return UserHandle(id=user_id, email=email, tenant_id=tenant_id, role=role, token=token)
 
 
@@ -105,7 +105,7 @@ async def live(fresh_url: str, tmp_path: Path) -> AsyncIterator[LiveApp]:
     settings = make_settings(fresh_url, tmp_path, db_pool_size=10, db_max_overflow=10)
     engine = create_engine(settings.sqlalchemy_url)
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(metadata.create_all)
     await engine.dispose()
     app = create_app(settings)
     async with LifespanManager(app):

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from colony import demo
-from colony.auth import passwords
 from colony.cli import app
+from colony.core import passwords
 from colony.core.db import create_engine
-from colony.models import Base
+from colony.domains import metadata
 from colony.transactions.models import Transaction, TransactionStatus
 from colony.users.models import Credentials, User
 
@@ -21,7 +21,7 @@ def _create_schema(url: str) -> None:
     async def run() -> None:
         engine = create_engine(url)
         async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+            await conn.run_sync(metadata.create_all)
         await engine.dispose()
 
     asyncio.run(run())

@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from colony import migrate
-from colony.models import Base
+from colony.domains import metadata
 from tests.databases import fresh_database
 
 
@@ -40,7 +40,7 @@ def _partial_indexes(url: str) -> set[str]:
         engine = create_async_engine(url)
         async with engine.connect() as conn:
             names = await conn.run_sync(lambda sync: {
-                index["name"] for table in Base.metadata.tables for index in inspect(sync).get_indexes(table)
+                index["name"] for table in metadata.tables for index in inspect(sync).get_indexes(table)
                 if any(key.endswith("_where") for key in index.get("dialect_options", {}))})
         await engine.dispose()
         return names
@@ -51,18 +51,18 @@ def _partial_indexes(url: str) -> set[str]:
 def test_upgrade_matches_models_and_downgrades_cleanly(fresh_database_url: str) -> None:
     config = migrate.alembic_config(fresh_database_url)
     command.upgrade(config, "head")
-    assert set(Base.metadata.tables) <= _tables(fresh_database_url)
+    assert set(metadata.tables) <= _tables(fresh_database_url)
     command.check(config)  # raises when the models and the migrations disagree
     # ... except on an index's WHERE, which autogenerate does not compare
     dialect = "sqlite" if fresh_database_url.startswith("sqlite") else "postgresql"
     assert _partial_indexes(fresh_database_url) == {
-        index.name for table in Base.metadata.tables.values() for index in table.indexes
+        index.name for table in metadata.tables.values() for index in table.indexes
         if index.dialect_options[dialect].get("where") is not None}
 
     command.downgrade(config, "base")
     assert _tables(fresh_database_url) <= {"alembic_version"}
     command.upgrade(config, "head")
-    assert set(Base.metadata.tables) <= _tables(fresh_database_url)
+    assert set(metadata.tables) <= _tables(fresh_database_url)
 
 
 def test_instances_starting_together_migrate_once(fresh_database_url: str) -> None:

@@ -17,12 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from colony import demo as demo_data
 from colony import migrate
 from colony.config import ConfigurationError, Settings, load_settings
+from colony.core import passwords
 from colony.core.cache import Cache, MemoryCache, RedisCache
 from colony.core.db import Database
 from colony.core.errors import AppError
-from colony.core.jobs import run_exclusively
+from colony.core.jobs import JobContext, run_exclusively
 from colony.core.tenancy import Role
-from colony.cycles import jobs as cycle_jobs
+from colony.domains import DOMAINS
 from colony.exchange_rates import jobs as rate_jobs
 from colony.exchange_rates import service as rate_service
 from colony.users import service as user_service
@@ -41,10 +42,12 @@ console = Console(stderr=True)
 
 def settings_or_exit() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigurationError as exc:
         console.print(f"colony: {exc}", markup=False, highlight=False)
         raise typer.Exit(code=2) from None
+    passwords.configure(fast=settings.fast_password_hashing)
+    return settings
 
 
 @app.command()
@@ -193,34 +196,43 @@ def rates_refresh() -> None:
 
 # --- background jobs --------------------------------------------------------------------------------
 
-async def _run_jobs(settings: Settings) -> tuple[bool, int, int]:
+async def _run_jobs(settings: Settings) -> list[tuple[str, bool, object]]:
+    """Every enabled job once, each on whichever instance gets its lock: (id, ran, result) per job."""
     database = Database.from_url(settings.sqlalchemy_url)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     try:
-        ran, result = await run_exclusively(database.engine, cycle_jobs.LOCK_NAME,
-                                            lambda: cycle_jobs.materialise_in(database))
-        return ran, (result.cycles if result else 0), (result.created if result else 0)
+        async with httpx.AsyncClient() as http:
+            context = JobContext(database=database, http=http, settings=settings,
+                                 cache=RedisCache(redis) if redis is not None else MemoryCache())
+            outcomes: list[tuple[str, bool, object]] = []
+            for job in (job for domain in DOMAINS for job in domain.jobs if job.enabled(settings)):
+                ran, result = await run_exclusively(database.engine, job.lock_name,
+                                                    lambda job=job: job.run(context))  # type: ignore[misc]
+                outcomes.append((job.id, ran, result))
+            return outcomes
     finally:
+        if redis is not None:
+            await redis.aclose()
         await database.dispose()
 
 
 @jobs_app.command("run")
 def jobs_run() -> None:
-    """Run the scheduled jobs once now: book template occurrences due so far into the active cycles."""
+    """Run every scheduled job once now (template occurrences due so far into the active cycles; the rate
+    refresh when COLONY_RATES_URL is set)."""
     settings = settings_or_exit()
     migrate.upgrade(settings)
     with Progress(console=console, transient=True) as progress:
-        progress.add_task("materialising expense templates into active cycles", total=None)
+        progress.add_task("running the scheduled jobs", total=None)
         try:
-            ran, cycles, created = asyncio.run(_run_jobs(settings))
+            outcomes = asyncio.run(_run_jobs(settings))
         except AppError as exc:
             progress.stop()
             console.print(f"colony: job failed: {exc.detail_message}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
-    if not ran:
-        console.print("templates: skipped, another instance is running this job", markup=False)
-        return
-    console.print(f"templates: {created} planned expenses booked in {cycles} active cycles", markup=False,
-                  highlight=False)
+    for job_id, ran, result in outcomes:
+        outcome = result if ran else "skipped, another instance is running it"
+        console.print(f"{job_id}: {outcome}", markup=False, highlight=False, soft_wrap=True)
 
 
 # --- demo data ----------------------------------------------------------------------------------------

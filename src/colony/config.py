@@ -2,7 +2,7 @@
 
 import secrets
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -51,10 +51,11 @@ class Settings(BaseSettings):
     smtp_from: str = "colony@localhost"
 
     rates_url: str | None = None
-    market_data: str = Field(default="yahoo", pattern="^(yahoo|none)$")
     auth_rate_limit: str = "20/minute"
     access_token_minutes: int = Field(default=30, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)
+    # Tests only: password hashes with cheap Argon2 parameters (core/passwords.py). Refused in production.
+    fast_password_hashing: bool = False
 
     @field_validator("cors_origins", "allowed_hosts", mode="before")
     @classmethod
@@ -69,6 +70,8 @@ class Settings(BaseSettings):
             return self
         if self.secret_key is None or not self.secret_key.get_secret_value():
             raise ConfigurationError("COLONY_SECRET_KEY must be set when COLONY_ENV=production")
+        if self.fast_password_hashing:
+            raise ConfigurationError("COLONY_FAST_PASSWORD_HASHING is for tests; it is refused in production")
         if self.is_sqlite and not self.allow_sqlite_in_production:
             raise ConfigurationError(
                 "COLONY_ENV=production needs COLONY_DATABASE_URL pointing at PostgreSQL "
@@ -90,8 +93,10 @@ class Settings(BaseSettings):
             return self.log_format == "json"
         return self.env is not Environment.development
 
+    @cached_property
     def signing_key(self) -> str:
-        """The JWT key: the configured one, else one generated once and kept beside the SQLite file."""
+        """The JWT key: the configured one, else one generated once and kept beside the SQLite file (read
+        once per process: every authenticated request needs it)."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         key_file = self.data_dir / "secret_key"

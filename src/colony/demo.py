@@ -10,6 +10,7 @@ API enforces. Random but reproducible (a fixed seed, relative to today).
 
 import datetime as dt
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,7 +34,6 @@ from colony.transactions import service as transaction_service
 from colony.transactions.models import TransactionStatus, TransactionType
 from colony.transactions.schemas import TransactionCreate
 from colony.users import service as user_service
-from colony.users.models import User
 
 DEMO_EMAIL = "demo@colony.local"
 DEMO_PASSWORD = "demo-password"  # documented: a demo account, never for real data
@@ -133,15 +133,11 @@ def plan_year(today: dt.date, rng: random.Random) -> list[_Planned]:
     return items
 
 
-async def _find_demo_user(session: AsyncSession) -> User | None:
-    return await user_service.find_for_login(session, DEMO_EMAIL)
-
-
-async def _remove_demo_user(session: AsyncSession, user: User) -> None:
+async def _remove_demo_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     """Delete the demo tenant: its transactions first (they restrict their categories), then the user,
     whose owned rows go with it (ON DELETE CASCADE)."""
-    await transaction_service.delete_all(session, user.id)
-    await user_service.delete_user(session, user.id)
+    await transaction_service.delete_all(session, user_id)
+    await user_service.delete_user(session, user_id)
     session.expunge_all()
 
 
@@ -150,11 +146,11 @@ async def create_demo(database: Database, *, reset: bool = False, today: dt.date
     """Create the demo tenant and its year (one transaction, committed at the end)."""
     today = today or clock.today()
     async with database.sessionmaker() as session:
-        existing = await _find_demo_user(session)
+        existing = await user_service.login_account(session, email=DEMO_EMAIL)
         if existing is not None:
             if not reset:
                 return DemoResult(created=False)
-            await _remove_demo_user(session, existing)
+            await _remove_demo_user(session, existing.user_id)
         await rate_service.load_bundled(session)  # a no-op when the rates are there already
         # model_construct: `.local` is a special-use domain that registration's email check refuses, which
         # is the point for a demo account (it can never receive mail); every other value is valid.
@@ -164,8 +160,8 @@ async def create_demo(database: Database, *, reset: bool = False, today: dt.date
         tenant = Tenant(user_id=user.id, tenant_id=user.id, role=Role.personal, base_currency=BASE_CURRENCY)
         await category_service.create(session, tenant, CategoryCreate(name="Travel", kind=CategoryKind.expense,
                                                                       color="#3388FF", icon="plane"))
-        tenant_categories, _ = await category_service.list_categories(session, tenant, None, PageParams(size=100))
-        categories = {(c.kind, c.name): c.id for c in tenant_categories}
+        tenant_categories = await category_service.list_categories(session, tenant, None, PageParams(size=100))
+        categories = {(c.kind, c.name): c.id for c in tenant_categories.items}
         methods = {}
         for name, type_, last4 in (("Bank account", PaymentMethodType.bank_transfer, None),
                                    ("Debit card", PaymentMethodType.debit_card, "4242"),

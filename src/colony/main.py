@@ -11,20 +11,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
 from colony import __version__
-from colony.api import api_router
 from colony.config import Environment, Settings, get_settings
+from colony.core import jobs, passwords
 from colony.core.cache import Cache, MemoryCache, RedisCache
 from colony.core.db import Database
 from colony.core.handlers import register_error_handlers
-from colony.core.jobs import create_scheduler
 from colony.core.logging import configure_logging
 from colony.core.mail import build_mailer
 from colony.core.metrics import Metrics
 from colony.core.middleware import RequestContextMiddleware, TrustedHostMiddleware
 from colony.core.ratelimit import RateLimiter
-from colony.cycles import jobs as cycle_jobs
-from colony.exchange_rates import jobs as rate_jobs
-from colony.health.router import router as health_router
+from colony.domains import DOMAINS
 
 HTTP_TIMEOUT_SECONDS = 10
 
@@ -71,11 +68,10 @@ def start_scheduler(app: FastAPI, settings: Settings) -> AsyncIOScheduler | None
     test sets `app.state.run_jobs = True` before the lifespan starts."""
     if settings.env is Environment.test and not getattr(app.state, "run_jobs", False):
         return None
-    scheduler = create_scheduler()
-    if settings.rates_url:
-        rate_jobs.schedule(scheduler, database=app.state.database, http=app.state.http, cache=app.state.cache,
-                           url=settings.rates_url)
-    cycle_jobs.schedule(scheduler, database=app.state.database)
+    scheduler = jobs.create_scheduler()
+    context = jobs.JobContext(database=app.state.database, http=app.state.http, cache=app.state.cache,
+                              settings=settings)
+    jobs.schedule(scheduler, (job for domain in DOMAINS for job in domain.jobs), context)
     if not scheduler.get_jobs():
         return None
     scheduler.start()
@@ -85,6 +81,7 @@ def start_scheduler(app: FastAPI, settings: Settings) -> AsyncIOScheduler | None
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json=settings.json_logs, level=settings.log_level)
+    passwords.configure(fast=settings.fast_password_hashing)
     app = FastAPI(
         title="Colony",
         version=__version__,
@@ -94,8 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     register_error_handlers(app)
-    app.include_router(api_router)
-    app.include_router(health_router)
+    for domain in DOMAINS:
+        for router in domain.routers:
+            app.include_router(router, prefix=domain.prefix)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,

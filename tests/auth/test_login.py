@@ -7,8 +7,8 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colony.auth import tokens
 from colony.config import Settings
+from colony.core import tokens
 from colony.core.clock import utcnow
 from colony.users.models import Credentials, User
 from tests.auth.helpers import API, bearer, error_code, login, register, unique_email
@@ -32,7 +32,7 @@ async def test_login_returns_a_working_token_pair(client: httpx.AsyncClient, set
     assert set(pair) == {"access_token", "refresh_token", "token_type", "expires_in"}
     assert pair["token_type"] == "bearer"
     assert pair["expires_in"] == settings.access_token_minutes * 60
-    claims = tokens.decode_access_token(pair["access_token"], settings.signing_key())
+    claims = tokens.decode_access_token(pair["access_token"], settings.signing_key)
     assert str(claims.user_id) == user["id"]
     me = await client.get(f"{API}/users/me", headers=bearer(pair["access_token"]))
     assert me.status_code == 200 and me.json()["id"] == user["id"]

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colony.auth import tokens
 from colony.auth.models import RefreshToken
 from colony.config import Settings
+from colony.core import tokens
 from colony.core.clock import utcnow
 from tests.auth.helpers import API, bearer, error_code, login, register
 
@@ -32,7 +32,7 @@ async def test_protected_routes_need_a_valid_access_token(client: httpx.AsyncCli
     assert as_refresh.status_code == 401 and error_code(as_refresh) == "NOT_AUTHENTICATED"
     forged, _ = tokens.create_access_token(uuid.UUID(user["id"]), "another-key-that-is-long-enough-for-hs256", 30)
     assert (await client.get(f"{API}/users/me", headers=bearer(forged))).status_code == 401
-    expired, _ = tokens.create_access_token(uuid.UUID(user["id"]), settings.signing_key(), -1)
+    expired, _ = tokens.create_access_token(uuid.UUID(user["id"]), settings.signing_key, -1)
     response = await client.get(f"{API}/users/me", headers=bearer(expired))
     assert response.status_code == 401 and error_code(response) == "TOKEN_EXPIRED"
 

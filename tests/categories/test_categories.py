@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.categories import service as category_service
 from colony.categories.models import Category
-from colony.core.tenancy import Role
+from colony.core.tenancy import Role, Tenant
 
 URL = "/api/v1/categories"
 
@@ -117,7 +117,7 @@ async def test_validation(client: httpx.AsyncClient, make_user) -> None:  # type
 
 async def test_create_defaults(session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
     owner = await make_user()
-    await category_service.create_defaults(session, owner.tenant_id, owner.id)
+    await category_service.create_defaults(session, Tenant(owner.id, owner.tenant_id, owner.role, "USD"))
     rows = (await session.execute(select(Category.name, Category.kind, Category.created_by_id)
                                   .where(Category.tenant_id == owner.tenant_id))).all()
     assert {(name, kind.value) for name, kind, _ in rows} == {

@@ -28,9 +28,9 @@ def test_defaults_to_sqlite_in_the_data_dir_with_a_kept_secret(clean_env: Path) 
     settings = load_settings()
     assert settings.sqlalchemy_url == f"sqlite+aiosqlite:///{clean_env / 'colony.db'}"
     assert settings.redis_url is None and settings.env == "development"
-    key = settings.signing_key()
+    key = settings.signing_key
     assert len(key) >= 32
-    assert load_settings().signing_key() == key  # generated once, kept beside the database
+    assert load_settings().signing_key == key  # generated once, kept beside the database
     assert stat.S_IMODE((clean_env / "secret_key").stat().st_mode) == 0o600
 
 

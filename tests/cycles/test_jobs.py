@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from colony.core import clock
+from colony.core.jobs import JobContext, run_job
 from colony.cycles import jobs as cycle_jobs
 from colony.transactions.models import Transaction
 from tests.planning import V1, LiveApp
@@ -32,7 +33,9 @@ async def test_materialise_books_new_templates_up_to_today(live: LiveApp, monkey
         result = await cycle_jobs.materialise_in(live.database)
         assert (result.cycles, result.created) == (0, 0)  # no active cycle yet
         assert (await client.post(f"{V1}/cycles/{cid}/activate", headers=owner.headers)).status_code == 200
-        runs = await asyncio.gather(*(cycle_jobs.materialise_job(live.database) for _ in range(3)))
+        context = JobContext(database=live.database, http=live.app.state.http, cache=live.app.state.cache,
+                             settings=live.settings)
+        runs = await asyncio.gather(*(run_job(cycle_jobs.MATERIALISE_TEMPLATES, context) for _ in range(3)))
         assert sum(run.created for run in runs if run is not None) == 3  # 2, 9 and 16 March; not 23 and 30
         again = await cycle_jobs.materialise_in(live.database)
         assert again.created == 0

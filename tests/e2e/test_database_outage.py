@@ -18,10 +18,10 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from colony.auth.tokens import create_access_token
 from colony.core.db import create_engine
+from colony.core.tokens import create_access_token
+from colony.domains import metadata
 from colony.main import create_app
-from colony.models import Base
 from tests.conftest import make_settings
 from tests.e2e.conftest import free_port
 
@@ -77,12 +77,12 @@ async def test_health_db_is_503_while_postgres_is_down_and_recovers(cluster: Clu
     app = create_app(settings)
 
     def bearer() -> dict[str, str]:  # a valid token of a user nobody has cached: the lookup needs the database
-        token, _ = create_access_token(uuid.uuid4(), settings.signing_key(), 5)
+        token, _ = create_access_token(uuid.uuid4(), settings.signing_key, 5)
         return {"Authorization": f"Bearer {token}"}
 
     schema_engine = create_engine(url)
     async with schema_engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(metadata.create_all)
     await schema_engine.dispose()
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)

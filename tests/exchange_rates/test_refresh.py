@@ -16,14 +16,14 @@ from colony import migrate
 from colony.cli import app as cli_app
 from colony.core.cache import MemoryCache
 from colony.core.db import Database
-from colony.core.jobs import create_scheduler, lock_key, run_exclusively
+from colony.core.jobs import JobContext, create_scheduler, lock_key, run_exclusively, run_job
+from colony.domains import metadata
 from colony.exchange_rates import jobs, service
 from colony.exchange_rates.client import RatesClient
 from colony.exchange_rates.errors import RateSourceUnavailable
 from colony.exchange_rates.models import ExchangeRate
 from colony.exchange_rates.repository import ExchangeRateRepository
 from colony.main import create_app, start_scheduler
-from colony.models import Base
 from tests.conftest import make_settings
 from tests.exchange_rates.fake_source import FakeSource, fake_source, range_body
 
@@ -153,7 +153,7 @@ def cli_database(tmp_path: Path) -> str:
     async def create() -> None:
         database = Database.from_url(url)
         async with database.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+            await conn.run_sync(metadata.create_all)
         await database.dispose()
 
     asyncio.run(create())
@@ -220,22 +220,27 @@ def test_cli_rates_load_and_refresh_without_a_source(tmp_path: Path) -> None:
 
 # --- the schedule -----------------------------------------------------------------------------------
 
-async def test_refresh_job_runs_exclusively(tmp_path: Path, app: FastAPI, source: FakeSource) -> None:
+async def test_refresh_job_runs_exclusively(tmp_path: Path, app: FastAPI, source: FakeSource,
+                                            database_url: str) -> None:
     from colony.exchange_rates import bundled
 
     database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'job.db'}")
     try:
         async with database.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+            await conn.run_sync(metadata.create_all)
         newest = bundled.newest_date()
         async with database.sessionmaker() as session:
             await service.load_bundled(session, since=newest - timedelta(days=10))
             await session.commit()
         days = days_after(newest, source)
-        result = await jobs.refresh_job(database, app.state.http, MemoryCache(), source.url)
+        def context(url: str) -> JobContext:
+            return JobContext(database=database, http=app.state.http, cache=MemoryCache(),
+                              settings=make_settings(database_url, tmp_path, rates_url=url))
+
+        result = await run_job(jobs.REFRESH, context(source.url))
         assert result is not None and result.newest == days[2]
         source.status = 500  # a failing source is logged, not raised: the next run retries
-        assert await jobs.refresh_job(database, app.state.http, MemoryCache(), source.url + "/x") is None
+        assert await run_job(jobs.REFRESH, context(source.url + "/x")) is None
     finally:
         await database.dispose()
 
@@ -290,7 +295,7 @@ async def test_scheduler_only_when_configured(database_url: str, data_dir: Path)
     scheduler = start_scheduler(configured, configured.state.settings)
     try:
         assert scheduler is not None and scheduler.running
-        job = scheduler.get_job(jobs.JOB_ID)
+        job = scheduler.get_job(jobs.REFRESH.id)
         assert job is not None and job.next_run_time is not None
     finally:
         if scheduler is not None:
@@ -304,7 +309,7 @@ async def test_scheduler_only_when_configured(database_url: str, data_dir: Path)
     unconfigured.state.cache = MemoryCache()
     scheduler = start_scheduler(unconfigured, unconfigured.state.settings)
     try:
-        assert scheduler is None or scheduler.get_job(jobs.JOB_ID) is None
+        assert scheduler is None or scheduler.get_job(jobs.REFRESH.id) is None
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

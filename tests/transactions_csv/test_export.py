@@ -6,7 +6,7 @@ import io
 import httpx
 
 from colony.core.tenancy import Role, Tenant
-from colony.transactions import csv_io
+from colony.imports import service as csv_io
 from colony.transactions.schemas import TransactionFilters, TransactionSort
 from tests.conftest import UserHandle
 

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.tenancy import Role
 from colony.exchange_rates import service as rate_service
-from colony.transactions import csv_io, csv_queries
+from colony.imports import service as csv_io
+from colony.transactions import service as transaction_service
 from colony.transactions.models import Transaction
 from tests.conftest import UserHandle
 
@@ -78,7 +79,7 @@ async def test_rows_imported_meanwhile_fail_the_whole_file(  # type: ignore[no-u
     async def saw_nothing(*_args: object) -> set[str]:
         return set()
 
-    monkeypatch.setattr(csv_queries.TransactionCsvQueries, "import_hashes_between", saw_nothing)
+    monkeypatch.setattr(transaction_service, "import_hashes_between", saw_nothing)
     r = await upload(client, owner, first + "2024-03-02,5,USD,Cinema,,expense\n")
     assert r.status_code == 409, r.text
     assert r.json()["error"]["code"] == "IMPORT_CONFLICT"

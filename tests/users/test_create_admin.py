@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from colony.auth import passwords
 from colony.cli import app
+from colony.core import passwords
 from colony.core.db import create_engine
 from colony.core.tenancy import Role
 from colony.users.models import Credentials, User

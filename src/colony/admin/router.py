@@ -6,38 +6,36 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from colony.admin import service as admin_service
-from colony.admin.schemas import AdminUserRead, AdminUserUpdate
-from colony.auth.deps import AdminCtx
-from colony.auth.errors import AdminOnly, NotAuthenticated, TokenExpired
+from colony.admin.schemas import AdminUserUpdate
+from colony.core.db import commit
 from colony.core.deps import CacheDep, PageDep, SessionDep
 from colony.core.openapi import error_responses
 from colony.core.schemas import Page
 from colony.core.tenancy import Role
-from colony.users import service as user_service
-from colony.users.errors import RoleChangeNotAllowed, UserNotFound
+from colony.users.deps import AdminCtx
+from colony.users.errors import AdminOnly, NotAuthenticated, RoleChangeNotAllowed, TokenExpired, UserNotFound
+from colony.users.schemas import AccountRead
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
 _auth_errors = (NotAuthenticated, TokenExpired, AdminOnly)
 
 
-@router.get("", response_model=Page[AdminUserRead], responses=error_responses(*_auth_errors))
+@router.get("", response_model=Page[AccountRead], responses=error_responses(*_auth_errors))
 async def list_users(
     _admin: AdminCtx, session: SessionDep, page: PageDep,
     q: Annotated[str | None, Query(max_length=320, description="Substring of the email or name, any case")] = None,
     role: Annotated[Role | None, Query()] = None,
     is_active: Annotated[bool | None, Query()] = None,
-) -> Page[AdminUserRead]:
-    users, total = await admin_service.list_users(session, page, q=q, role=role, is_active=is_active)
-    return Page.build([AdminUserRead.of(user) for user in users], total, page)
+) -> Page[AccountRead]:
+    return await admin_service.list_users(session, page, q=q, role=role, is_active=is_active)
 
 
-@router.patch("/{user_id}", response_model=AdminUserRead,
+@router.patch("/{user_id}", response_model=AccountRead,
               responses=error_responses(*_auth_errors, UserNotFound, RoleChangeNotAllowed))
 async def update_user(user_id: uuid.UUID, body: AdminUserUpdate, admin: AdminCtx, session: SessionDep,
-                      cache: CacheDep) -> AdminUserRead:
+                      cache: CacheDep) -> AccountRead:
     """Activate or deactivate a user (deactivating ends its access at once; a business takes its sub-users
     along), or switch an owner between `personal` and `business`."""
-    user, affected = await admin_service.update_user(session, admin, user_id, body)
-    await session.commit()
-    await user_service.forget_principals(cache, affected)
-    return AdminUserRead.of(user)
+    account = await admin_service.update_user(session, cache, admin, user_id, body)
+    await commit(session)
+    return account

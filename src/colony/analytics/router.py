@@ -2,19 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query
 
 from colony.analytics import service as analytics_service
 from colony.analytics.errors import InvalidReportRange
 from colony.analytics.schemas import CategoryTotalRead, MonthlyReport, TrendRow
-from colony.auth.deps import TenantCtx
 from colony.core.deps import SessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.openapi import error_responses
-from colony.core.responses import JSONResponse
 from colony.core.schemas import IsoDate
 from colony.exchange_rates.errors import RateNotAvailable
 from colony.transactions.models import TransactionType
+from colony.users.deps import TenantCtx
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -28,29 +27,29 @@ MonthParam = Annotated[str, Query(pattern=r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$", 
                                   description="A month, YYYY-MM (years 1900-2999)")]
 
 
-@router.get("/monthly/{year}/{month}", response_model=MonthlyReport, response_class=JSONResponse,
+@router.get("/monthly/{year}/{month}", response_model=MonthlyReport,
             responses=error_responses(*_ERRORS),
             description="Income, expenses and net of one month, with the expenses per category. "
                         "Expenses without a category form one row with `category_id: null`, named "
                         '"Uncategorized". Percentages are of `total_expenses`, 2 decimals, half-even '
                         "(so they may not add up to exactly 100). " + _COUNTING)
 async def monthly_report(year: Annotated[int, Path(ge=1900, le=2999)], month: Annotated[int, Path(ge=1, le=12)],
-                         ctx: TenantCtx, session: SessionDep) -> Response:
-    return JSONResponse(await analytics_service.monthly(session, ctx, year, month))
+                         ctx: TenantCtx, session: SessionDep) -> MonthlyReport:
+    return await analytics_service.monthly(session, ctx, year, month)
 
 
-@router.get("/trends", response_model=list[TrendRow], response_class=JSONResponse,
+@router.get("/trends", response_model=list[TrendRow],
             responses=error_responses(*_ERRORS, InvalidReportRange),
             description="One row per month from `start` to `end` inclusive, oldest first; months without "
                         "transactions are zeros. At most 120 months; `start` after `end` → 422 "
                         "INVALID_REPORT_RANGE. " + _COUNTING)
-async def trends(start: MonthParam, end: MonthParam, ctx: TenantCtx, session: SessionDep) -> Response:
+async def trends(start: MonthParam, end: MonthParam, ctx: TenantCtx, session: SessionDep) -> list[TrendRow]:
     first = analytics_service.parse_month(start, "start")
     last = analytics_service.parse_month(end, "end")
-    return JSONResponse(await analytics_service.trends(session, ctx, first, last))
+    return await analytics_service.trends(session, ctx, first, last)
 
 
-@router.get("/categories", response_model=list[CategoryTotalRead], response_class=JSONResponse,
+@router.get("/categories", response_model=list[CategoryTotalRead],
             responses=error_responses(*_ERRORS, InvalidReportRange),
             description="Totals per category of one type over a date range (both ends inclusive, either may be "
                         "omitted), largest first, with the count of transactions and the share of the range's "
@@ -59,5 +58,5 @@ async def trends(start: MonthParam, end: MonthParam, ctx: TenantCtx, session: Se
 async def category_totals(ctx: TenantCtx, session: SessionDep, start_date: IsoDate | None = None,
                           end_date: IsoDate | None = None,
                           type: Annotated[TransactionType, Query(description="expense (default) or income")]
-                          = TransactionType.expense) -> Response:
-    return JSONResponse(await analytics_service.categories(session, ctx, start_date, end_date, type))
+                          = TransactionType.expense) -> list[CategoryTotalRead]:
+    return await analytics_service.categories(session, ctx, start_date, end_date, type)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.analytics import queries
 from colony.analytics.errors import InvalidReportRange
+from colony.analytics.schemas import CategoryBreakdown, CategoryTotalRead, MonthlyReport, TrendRow
 from colony.core import money
 from colony.core.errors import ValidationFailed
 from colony.core.tenancy import Tenant
@@ -54,20 +55,12 @@ def _amount(value: Decimal, currency: str) -> Decimal:
     return money.quantize(value, currency)
 
 
-def _breakdown(totals: list[queries.CategoryTotal], whole: Decimal, currency: str,
-               *, with_currency: bool = False) -> list[dict[str, object]]:
+def _breakdown(totals: list[queries.CategoryTotal], whole: Decimal, currency: str) -> list[CategoryBreakdown]:
     rows = sorted(totals, key=lambda t: (-t.total, (t.category_name or UNCATEGORIZED).lower(), str(t.category_id)))
-    result: list[dict[str, object]] = []
-    for t in rows:
-        row: dict[str, object] = {
-            "category_id": t.category_id,
-            "category_name": t.category_name if t.category_id is not None and t.category_name else UNCATEGORIZED,
-            "total": _amount(t.total, currency), "count": t.count, "percentage": percentage(t.total, whole),
-        }
-        if with_currency:
-            row["currency"] = currency
-        result.append(row)
-    return result
+    return [CategoryBreakdown(
+        category_id=t.category_id,
+        category_name=t.category_name if t.category_id is not None and t.category_name else UNCATEGORIZED,
+        total=_amount(t.total, currency), count=t.count, percentage=percentage(t.total, whole)) for t in rows]
 
 
 def _former(total: Total) -> tuple[str, dt.date] | None:
@@ -107,20 +100,19 @@ async def _category_totals(session: AsyncSession, tenant: Tenant, *, start: dt.d
     return list(merged.values())
 
 
-async def monthly(session: AsyncSession, tenant: Tenant, year: int, month: int) -> dict[str, object]:
+async def monthly(session: AsyncSession, tenant: Tenant, year: int, month: int) -> MonthlyReport:
     start, end = month_bounds(year, month)
     currency = tenant.base_currency
     totals = await _category_totals(session, tenant, start=start, end=end)
     expenses = [t for t in totals if t.type is TransactionType.expense]
     total_expenses = sum((t.total for t in expenses), ZERO)
     total_income = sum((t.total for t in totals if t.type is TransactionType.income), ZERO)
-    return {
-        "year": year, "month": month, "currency": currency,
-        "total_expenses": _amount(total_expenses, currency), "total_income": _amount(total_income, currency),
-        "net": _amount(total_income - total_expenses, currency),
-        "expense_count": sum(t.count for t in expenses),
-        "category_breakdown": _breakdown(expenses, total_expenses, currency),
-    }
+    return MonthlyReport(
+        year=year, month=month, currency=currency,
+        total_expenses=_amount(total_expenses, currency), total_income=_amount(total_income, currency),
+        net=_amount(total_income - total_expenses, currency), expense_count=sum(t.count for t in expenses),
+        category_breakdown=_breakdown(expenses, total_expenses, currency),
+    )
 
 
 def parse_month(value: str, field: str) -> tuple[int, int]:
@@ -136,7 +128,7 @@ def parse_month(value: str, field: str) -> tuple[int, int]:
 
 
 async def trends(session: AsyncSession, tenant: Tenant, start: tuple[int, int], end: tuple[int, int]
-                 ) -> list[dict[str, object]]:
+                 ) -> list[TrendRow]:
     """One row per month from `start` to `end` (inclusive); months without paid rows are zeros."""
     first_index, last_index = start[0] * 12 + start[1] - 1, end[0] * 12 + end[1] - 1
     if first_index > last_index:
@@ -154,19 +146,19 @@ async def trends(session: AsyncSession, tenant: Tenant, start: tuple[int, int], 
     for day in await _in_base_currency(session, currency, day_totals):
         bucket = income if day.type is TransactionType.income else expenses
         bucket[day.date.year * 12 + day.date.month - 1] += day.total
-    rows: list[dict[str, object]] = []
+    rows: list[TrendRow] = []
     for index in range(first_index, last_index + 1):
         year, month = divmod(index, 12)
         total_income, total_expenses = income[index], expenses[index]
-        rows.append({"month": f"{year:04d}-{month + 1:02d}", "currency": currency,
-                     "total_income": _amount(total_income, currency),
-                     "total_expenses": _amount(total_expenses, currency),
-                     "net": _amount(total_income - total_expenses, currency)})
+        rows.append(TrendRow(month=f"{year:04d}-{month + 1:02d}", currency=currency,
+                             total_income=_amount(total_income, currency),
+                             total_expenses=_amount(total_expenses, currency),
+                             net=_amount(total_income - total_expenses, currency)))
     return rows
 
 
 async def categories(session: AsyncSession, tenant: Tenant, start: dt.date | None, end: dt.date | None,
-                     type_: TransactionType) -> list[dict[str, object]]:
+                     type_: TransactionType) -> list[CategoryTotalRead]:
     """Totals per category of one type over a date range (either end open), largest first."""
     if start is not None and end is not None and start > end:
         raise InvalidReportRange("start_date must not be after end_date", details={"errors": [
@@ -174,4 +166,4 @@ async def categories(session: AsyncSession, tenant: Tenant, start: dt.date | Non
     currency = tenant.base_currency
     totals = await _category_totals(session, tenant, start=start, end=end, type_=type_)
     whole = sum((t.total for t in totals), ZERO)
-    return _breakdown(totals, whole, currency, with_currency=True)
+    return [CategoryTotalRead(**row.model_dump(), currency=currency) for row in _breakdown(totals, whole, currency)]

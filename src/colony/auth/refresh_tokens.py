@@ -1,20 +1,18 @@
-"""Opaque refresh tokens with rotation and reuse detection.
-
-Kept apart from `auth.service` so that `users.service` can end a user's sessions on deactivation
-without importing the login flows (which themselves import `users.service`).
-"""
+"""Opaque refresh tokens with rotation and reuse detection."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colony.auth.errors import NotAuthenticated, TokenExpired, TokenRevoked
+from colony.auth.errors import TokenRevoked
 from colony.auth.models import RefreshToken
 from colony.auth.repository import RefreshTokenRepository
-from colony.auth.tokens import hash_token, new_opaque_token
 from colony.core.clock import utcnow
+from colony.core.tokens import hash_token, new_opaque_token
+from colony.users.errors import NotAuthenticated, TokenExpired
 
 
 async def issue(session: AsyncSession, user_id: uuid.UUID, days: int, family_id: uuid.UUID | None = None) -> str:
@@ -62,5 +60,6 @@ async def revoke_chain(session: AsyncSession, token: str) -> None:
         await repository.revoke_family(stored.family_id, utcnow())
 
 
-async def revoke_all(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await RefreshTokenRepository(session).revoke_all_of_user(user_id, utcnow())
+async def revoke_all(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> None:
+    """Every chain of these users ends (a password change, a deactivation: `users.DEACTIVATED`)."""
+    await RefreshTokenRepository(session).revoke_all_of_users(user_ids, utcnow())

@@ -1,12 +1,13 @@
 """SQL over refresh and password-reset tokens. Single use is enforced by conditional UPDATEs."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 
 from colony.auth.models import PasswordResetToken, RefreshToken
-from colony.core.repository import Repository
+from colony.core.repository import Repository, rowcount
 
 
 class RefreshTokenRepository(Repository[RefreshToken]):
@@ -23,7 +24,7 @@ class RefreshTokenRepository(Repository[RefreshToken]):
             .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None), RefreshToken.revoked_at.is_(None))
             .values(used_at=now).execution_options(synchronize_session=False)
         )
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         await self.session.execute(
@@ -31,9 +32,9 @@ class RefreshTokenRepository(Repository[RefreshToken]):
             .values(revoked_at=now).execution_options(synchronize_session=False)
         )
 
-    async def revoke_all_of_user(self, user_id: uuid.UUID, now: datetime) -> None:
+    async def revoke_all_of_users(self, user_ids: Sequence[uuid.UUID], now: datetime) -> None:
         await self.session.execute(
-            update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+            update(RefreshToken).where(RefreshToken.user_id.in_(user_ids), RefreshToken.revoked_at.is_(None))
             .values(revoked_at=now).execution_options(synchronize_session=False)
         )
 
@@ -52,7 +53,7 @@ class PasswordResetTokenRepository(Repository[PasswordResetToken]):
             update(PasswordResetToken).where(PasswordResetToken.id == token_id, PasswordResetToken.used_at.is_(None))
             .values(used_at=now).execution_options(synchronize_session=False)
         )
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
 
     async def use_all_of_user(self, user_id: uuid.UUID, now: datetime) -> None:
         await self.session.execute(
@@ -60,8 +61,3 @@ class PasswordResetTokenRepository(Repository[PasswordResetToken]):
             .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
             .values(used_at=now).execution_options(synchronize_session=False)
         )
-
-
-def _rowcount(result: object) -> int:
-    assert isinstance(result, CursorResult)
-    return result.rowcount

@@ -2,19 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from colony.auth import service as auth_service
-from colony.auth.deps import MailerDep, Principal, SettingsDep, limit_auth_requests
-from colony.auth.errors import (
-    AccountLocked,
-    InvalidCredentials,
-    InvalidResetToken,
-    NotAuthenticated,
-    TokenExpired,
-    TokenRevoked,
-)
+from colony.auth.errors import AccountLocked, InvalidCredentials, InvalidResetToken, TokenRevoked
 from colony.auth.schemas import (
     ChangePasswordRequest,
     LoginRequest,
@@ -25,12 +17,22 @@ from colony.auth.schemas import (
     RegisterRequest,
     TokenPair,
 )
-from colony.core.deps import SessionDep
+from colony.core.db import commit
+from colony.core.deps import MailerDep, SessionDep, SettingsDep
 from colony.core.errors import RateLimited
 from colony.core.mail import send_quietly
 from colony.core.openapi import error_responses
-from colony.users.errors import EmailAlreadyRegistered
+from colony.core.ratelimit import RateLimiter
+from colony.users.deps import Principal
+from colony.users.errors import EmailAlreadyRegistered, NotAuthenticated, TokenExpired
 from colony.users.schemas import UserRead
+
+
+async def limit_auth_requests(request: Request) -> None:
+    """Spend one of the client address's budget for the endpoints that take a password or an email."""
+    limiter: RateLimiter = request.app.state.auth_rate_limiter
+    await limiter.hit(request.client.host if request.client else "unknown")
+
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 rate_limited = [Depends(limit_auth_requests)]
@@ -41,15 +43,15 @@ rate_limited = [Depends(limit_auth_requests)]
 async def register(body: RegisterRequest, session: SessionDep) -> UserRead:
     """Create a personal or business account, with the new tenant's default categories."""
     user = await auth_service.register(session, body)
-    await session.commit()
-    return UserRead.of(user)
+    await commit(session)
+    return user
 
 
 @router.post("/login", response_model=TokenPair, dependencies=rate_limited,
              responses=error_responses(InvalidCredentials, AccountLocked, RateLimited))
 async def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
     attempt = await auth_service.login(session, settings, body.email, body.password)
-    await session.commit()  # a failed attempt is counted too
+    await commit(session)  # a failed attempt is counted too
     return attempt.result()
 
 
@@ -59,7 +61,7 @@ async def login_form(form: Annotated[OAuth2PasswordRequestForm, Depends()], sess
                      settings: SettingsDep) -> TokenPair:
     """The login as an OAuth2 password form (`username` is the email), for the "Authorize" button of /docs."""
     attempt = await auth_service.login(session, settings, form.username, form.password)
-    await session.commit()
+    await commit(session)
     return attempt.result()
 
 
@@ -71,7 +73,7 @@ async def refresh(session: SessionDep, settings: SettingsDep, body: RefreshReque
                   ) -> TokenPair:
     """A new token pair. Each refresh token works once: a replayed one revokes its whole chain."""
     attempt = await auth_service.refresh(session, settings, _refresh_token(body, authorization))
-    await session.commit()  # a replay revokes the chain, and that must stick
+    await commit(session)  # a replay revokes the chain, and that must stick
     return attempt.result()
 
 
@@ -79,7 +81,7 @@ async def refresh(session: SessionDep, settings: SettingsDep, body: RefreshReque
 async def logout(body: LogoutRequest, session: SessionDep) -> None:
     """Revoke the chain the refresh token belongs to (an unknown token is already no session)."""
     await auth_service.logout(session, body.refresh_token)
-    await session.commit()
+    await commit(session)
 
 
 @router.post("/password-reset/request", status_code=202, response_class=Response, dependencies=rate_limited,
@@ -88,7 +90,7 @@ async def request_password_reset(body: PasswordResetRequest, session: SessionDep
                                  mailer: MailerDep, background: BackgroundTasks) -> None:
     """Mail a single-use reset token, valid one hour. The answer is the same whether the email exists or not."""
     message = await auth_service.request_password_reset(session, settings, body.email)
-    await session.commit()
+    await commit(session)
     if message is not None:  # sent after the response, so its timing tells nothing either
         background.add_task(send_quietly, mailer, message)
 
@@ -98,7 +100,7 @@ async def request_password_reset(body: PasswordResetRequest, session: SessionDep
 async def confirm_password_reset(body: PasswordResetConfirm, session: SessionDep) -> None:
     """Set a new password with a reset token; every session of the user ends."""
     await auth_service.confirm_password_reset(session, body.token, body.new_password)
-    await session.commit()
+    await commit(session)
 
 
 @router.post("/change-password", status_code=204, response_class=Response, dependencies=rate_limited,
@@ -106,7 +108,7 @@ async def confirm_password_reset(body: PasswordResetConfirm, session: SessionDep
 async def change_password(body: ChangePasswordRequest, principal: Principal, session: SessionDep) -> None:
     """Replace the password of the signed-in user; every refresh chain ends (other devices sign in again)."""
     await auth_service.change_password(session, principal.user_id, body.current_password, body.new_password)
-    await session.commit()
+    await commit(session)
 
 
 def _refresh_token(body: RefreshRequest | None, authorization: str | None) -> str:

@@ -7,20 +7,20 @@ from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colony.auth import passwords, tokens
 from colony.auth import refresh_tokens as refresh_token_service
-from colony.auth.errors import AccountLocked, InvalidCredentials, InvalidResetToken, NotAuthenticated
+from colony.auth.errors import AccountLocked, InvalidCredentials, InvalidResetToken
 from colony.auth.models import PasswordResetToken
 from colony.auth.repository import PasswordResetTokenRepository
 from colony.auth.schemas import RegisterRequest, TokenPair
-from colony.categories import service as category_service
 from colony.config import Settings
+from colony.core import passwords, tokens
 from colony.core.clock import utcnow
 from colony.core.errors import AppError
 from colony.core.mail import compose
 from colony.core.tenancy import Role
 from colony.users import service as user_service
-from colony.users.models import User
+from colony.users.errors import NotAuthenticated
+from colony.users.schemas import UserRead
 
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 
@@ -42,33 +42,31 @@ class Attempt:
         return self.tokens
 
 
-async def register(session: AsyncSession, data: RegisterRequest) -> User:
+async def register(session: AsyncSession, data: RegisterRequest) -> UserRead:
     """A personal or business owner (never an admin: the schema accepts only those two) and its tenant."""
-    user = await user_service.create_user(
+    return await user_service.create_user(
         session, email=data.email, password=data.password, role=Role(data.account_type),
         base_currency=data.base_currency, first_name=data.first_name, last_name=data.last_name,
     )
-    await category_service.create_defaults(session, tenant_id=user.id, created_by_id=user.id)
-    return user
 
 
 async def login(session: AsyncSession, settings: Settings, email: str, password: str) -> Attempt:
     """Unknown email, wrong password and inactive user all cost one hash check and answer alike."""
-    user = await user_service.find_for_login(session, email)
-    if user is None:
+    account = await user_service.login_account(session, email=email)
+    if account is None:
         await passwords.burn_verification(password)
         return Attempt(error=InvalidCredentials())
-    locked_until = user_service.locked_until(user.credentials, utcnow())
+    locked_until = user_service.locked_until(account, utcnow())
     if locked_until is not None:
         retry_after = max(1, int((locked_until - utcnow()).total_seconds()))
         return Attempt(error=AccountLocked(headers={"Retry-After": str(retry_after)}))
-    if not await passwords.verify_password(password, user.credentials.password_hash):
-        await user_service.record_failed_login(session, user.id)
+    if not await passwords.verify_password(password, account.password_hash):
+        await user_service.record_failed_login(session, account.user_id)
         return Attempt(error=InvalidCredentials())
-    if not user.is_active:
+    if not account.is_active:
         return Attempt(error=InvalidCredentials())
-    await user_service.record_successful_login(session, user.credentials)
-    return Attempt(tokens=await _issue_pair(session, settings, user.id))
+    await user_service.record_successful_login(session, account)
+    return Attempt(tokens=await _issue_pair(session, settings, account.user_id))
 
 
 async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> Attempt:
@@ -77,10 +75,11 @@ async def refresh(session: AsyncSession, settings: Settings, refresh_token: str)
     if rotation.error is not None:
         return Attempt(error=rotation.error)
     assert rotation.token is not None
-    user = await user_service.get_user(session, rotation.token.user_id)
-    if not user.is_active:
+    account = await user_service.login_account(session, user_id=rotation.token.user_id)
+    if account is None or not account.is_active:
         return Attempt(error=NotAuthenticated("Invalid refresh token"))
-    return Attempt(tokens=await _issue_pair(session, settings, user.id, family_id=rotation.token.family_id))
+    return Attempt(tokens=await _issue_pair(session, settings, account.user_id,
+                                            family_id=rotation.token.family_id))
 
 
 async def logout(session: AsyncSession, refresh_token: str) -> None:
@@ -89,17 +88,17 @@ async def logout(session: AsyncSession, refresh_token: str) -> None:
 
 async def request_password_reset(session: AsyncSession, settings: Settings, email: str) -> EmailMessage | None:
     """A reset mail for an active user, or None; the caller answers the same either way."""
-    user = await user_service.find_for_login(session, email)
-    if user is None or not user.is_active:
+    account = await user_service.login_account(session, email=email)
+    if account is None or not account.is_active:
         return None
     token = tokens.new_opaque_token()
     await PasswordResetTokenRepository(session).add(PasswordResetToken(
-        user_id=user.id, token_hash=tokens.hash_token(token),
+        user_id=account.user_id, token_hash=tokens.hash_token(token),
         expires_at=utcnow() + RESET_TOKEN_LIFETIME,
     ))
     minutes = int(RESET_TOKEN_LIFETIME.total_seconds() // 60)
     return compose(
-        sender=settings.smtp_from, to=user.email, subject="Reset your Colony password",
+        sender=settings.smtp_from, to=account.email, subject="Reset your Colony password",
         body=(f"Someone (hopefully you) asked to reset the password of this Colony account.\n\n"
               f"Reset token: {token}\n\n"
               f"Send it with your new password to POST /api/v1/auth/password-reset/confirm "
@@ -115,27 +114,27 @@ async def confirm_password_reset(session: AsyncSession, token: str, new_password
     now = utcnow()
     if stored is None or stored.used_at is not None or stored.expires_at <= now:
         raise InvalidResetToken()
-    user = await user_service.get_user(session, stored.user_id)
-    if not user.is_active or not await repository.mark_used(stored.id, now):
+    account = await user_service.login_account(session, user_id=stored.user_id)
+    if account is None or not account.is_active or not await repository.mark_used(stored.id, now):
         raise InvalidResetToken()
-    await repository.use_all_of_user(user.id, now)
-    await user_service.set_password(session, user.id, new_password)
-    await refresh_token_service.revoke_all(session, user.id)
+    await repository.use_all_of_user(account.user_id, now)
+    await user_service.set_password(session, account.user_id, new_password)
+    await refresh_token_service.revoke_all(session, [account.user_id])
 
 
 async def change_password(session: AsyncSession, user_id: uuid.UUID, current_password: str,
                           new_password: str) -> None:
     """A new password for a signed-in user; every refresh chain ends, so other devices sign in again."""
-    user = await user_service.find_with_credentials(session, user_id)
-    if user is None or not await passwords.verify_password(current_password, user.credentials.password_hash):
+    account = await user_service.login_account(session, user_id=user_id)
+    if account is None or not await passwords.verify_password(current_password, account.password_hash):
         raise InvalidCredentials("The current password is wrong")
     await user_service.set_password(session, user_id, new_password)
-    await refresh_token_service.revoke_all(session, user_id)
+    await refresh_token_service.revoke_all(session, [user_id])
 
 
 async def _issue_pair(session: AsyncSession, settings: Settings, user_id: uuid.UUID,
                       family_id: uuid.UUID | None = None) -> TokenPair:
-    access_token, expires_in = tokens.create_access_token(user_id, settings.signing_key(),
+    access_token, expires_in = tokens.create_access_token(user_id, settings.signing_key,
                                                           settings.access_token_minutes)
     refresh_token = await refresh_token_service.issue(session, user_id, settings.refresh_token_days, family_id)
     return TokenPair(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in)

@@ -3,11 +3,10 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import selectinload
 
 from colony.budgets.models import Budget, BudgetEntry
-from colony.core.repository import TenantRepository, paginate
+from colony.core.repository import TenantRepository
 from colony.core.schemas import PageParams
 
 B, E = Budget, BudgetEntry
@@ -18,21 +17,19 @@ class BudgetRepository(TenantRepository[Budget]):
 
     async def list(self, params: PageParams) -> tuple[Sequence[Budget], int]:
         statement = self.scoped().options(selectinload(B.entries)).order_by(B.period_start.desc(), B.id)
-        return await paginate(self.session, statement, params)
+        return await self.page(statement, params)
 
     async def get_with_entries(self, budget_id: uuid.UUID) -> Budget | None:
         result = await self.session.execute(self.scoped().where(B.id == budget_id).options(selectinload(B.entries)))
-        found: Budget | None = result.scalar_one_or_none()  # type: ignore[assignment]
-        return found
+        return result.scalar_one_or_none()
 
-    async def uses_category(self, category_id: uuid.UUID) -> bool:
-        statement = select(exists().where(E.tenant_id == self.tenant_id, E.category_id == category_id))
-        return bool((await self.session.execute(statement)).scalar())
+
+class BudgetEntryRepository(TenantRepository[BudgetEntry]):
+    model = BudgetEntry
 
     async def reassign_category(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
         """Move entries to another category; where a budget has both, their amounts merge."""
-        rows = (await self.session.execute(select(E).where(
-            E.tenant_id == self.tenant_id, E.category_id.in_([from_id, to_id])))).scalars().all()
+        rows = (await self.session.execute(self.scoped().where(E.category_id.in_([from_id, to_id])))).scalars().all()
         targets = {e.budget_id: e for e in rows if e.category_id == to_id}
         for entry in (e for e in rows if e.category_id == from_id):
             target = targets.get(entry.budget_id)
@@ -40,7 +37,6 @@ class BudgetRepository(TenantRepository[Budget]):
                 entry.category_id = to_id
             else:
                 target.amount += entry.amount
-                await self.session.execute(delete(E).where(E.id == entry.id)
-                                           .execution_options(synchronize_session=False))
+                await self.delete_where(E.id == entry.id)
                 self.session.expunge(entry)
         await self.session.flush()

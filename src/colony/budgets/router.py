@@ -4,16 +4,17 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from colony.auth.deps import OwnerCtx, TenantCtx
 from colony.budgets import service as budget_service
 from colony.budgets.errors import BudgetEntriesExceedTotal, BudgetNotFound
 from colony.budgets.schemas import BudgetCreate, BudgetRead, BudgetReport, BudgetUpdate
+from colony.core.db import commit
 from colony.core.deps import PageDep, SessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.idempotency import IdempotencyDep, IdempotencyKeyInProgress, IdempotencyKeyReused
 from colony.core.openapi import error_responses
 from colony.core.schemas import Page
 from colony.exchange_rates.errors import RateNotAvailable
+from colony.users.deps import OwnerCtx, TenantCtx
 
 router = APIRouter(prefix="/budgets", tags=["budgets"])
 _AUTH = (Unauthorized, Forbidden)
@@ -21,26 +22,19 @@ _AUTH = (Unauthorized, Forbidden)
 
 @router.get("", response_model=Page[BudgetRead], responses=error_responses(*_AUTH))
 async def list_budgets(ctx: TenantCtx, session: SessionDep, page: PageDep) -> Page[BudgetRead]:
-    rows, total = await budget_service.list_budgets(session, ctx, page)
-    return Page[BudgetRead].build([BudgetRead.model_validate(row) for row in rows], total, page)
+    return await budget_service.list_budgets(session, ctx, page)
 
 
 @router.post("", status_code=201, response_model=BudgetRead,
              responses=error_responses(*_AUTH, BudgetEntriesExceedTotal, IdempotencyKeyReused,
                                        IdempotencyKeyInProgress))
 async def create_budget(body: BudgetCreate, ctx: OwnerCtx, session: SessionDep, idem: IdempotencyDep) -> Response:
-    replay = await idem.start(session, ctx.user_id)
-    if replay is not None:
-        return replay
-    budget = await budget_service.create(session, ctx, body)
-    response = await idem.finish(session, 201, BudgetRead.model_validate(budget).model_dump(mode="json"))
-    await session.commit()
-    return response
+    return await idem.respond(session, ctx.user_id, lambda: budget_service.create(session, ctx, body))
 
 
 @router.get("/{budget_id}", response_model=BudgetRead, responses=error_responses(*_AUTH, BudgetNotFound))
 async def get_budget(budget_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> BudgetRead:
-    return BudgetRead.model_validate(await budget_service.get(session, ctx, budget_id))
+    return await budget_service.get(session, ctx, budget_id)
 
 
 @router.get("/{budget_id}/report", response_model=BudgetReport,
@@ -55,13 +49,12 @@ async def budget_report(budget_id: uuid.UUID, ctx: TenantCtx, session: SessionDe
               responses=error_responses(*_AUTH, BudgetNotFound, BudgetEntriesExceedTotal))
 async def update_budget(budget_id: uuid.UUID, body: BudgetUpdate, ctx: OwnerCtx, session: SessionDep) -> BudgetRead:
     budget = await budget_service.update(session, ctx, budget_id, body)
-    content = BudgetRead.model_validate(budget)
-    await session.commit()
-    return content
+    await commit(session)
+    return budget
 
 
 @router.delete("/{budget_id}", status_code=204, responses=error_responses(*_AUTH, BudgetNotFound))
 async def delete_budget(budget_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep) -> Response:
     await budget_service.delete(session, ctx, budget_id)
-    await session.commit()
+    await commit(session)
     return Response(status_code=204)

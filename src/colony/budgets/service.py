@@ -8,13 +8,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.budgets.errors import BudgetEntriesExceedTotal, BudgetNotFound
 from colony.budgets.models import Budget, BudgetEntry
-from colony.budgets.repository import BudgetRepository
-from colony.budgets.schemas import BudgetCreate, BudgetReport, BudgetUpdate, EntryIn, EntryReport, ReportLine
+from colony.budgets.repository import BudgetEntryRepository, BudgetRepository
+from colony.budgets.schemas import (
+    BudgetCreate,
+    BudgetRead,
+    BudgetReport,
+    BudgetUpdate,
+    EntryIn,
+    EntryReport,
+    ReportLine,
+)
 from colony.categories import service as category_service
 from colony.categories.models import CategoryKind
+from colony.categories.service import CategoryReferences
 from colony.core import money
 from colony.core.errors import ValidationFailed
-from colony.core.schemas import PageParams
+from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.transactions import service as transaction_service
 
@@ -22,16 +31,20 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
-async def list_budgets(session: AsyncSession, tenant: Tenant, params: PageParams
-                       ) -> tuple[Sequence[Budget], int]:
-    return await BudgetRepository(session, tenant.tenant_id).list(params)
+async def list_budgets(session: AsyncSession, tenant: Tenant, params: PageParams) -> Page[BudgetRead]:
+    rows, total = await BudgetRepository(session, tenant.tenant_id).list(params)
+    return Page[BudgetRead].build([BudgetRead.model_validate(row) for row in rows], total, params)
 
 
-async def get(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID) -> Budget:
+async def _get(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID) -> Budget:
     budget = await BudgetRepository(session, tenant.tenant_id).get_with_entries(budget_id)
     if budget is None:
         raise BudgetNotFound()
     return budget
+
+
+async def get(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID) -> BudgetRead:
+    return BudgetRead.model_validate(await _get(session, tenant, budget_id))
 
 
 def _amount(value: Decimal, currency: str, field: str) -> Decimal:
@@ -56,16 +69,16 @@ async def _entries(session: AsyncSession, tenant: Tenant, entries: Sequence[Entr
     return rows
 
 
-async def create(session: AsyncSession, tenant: Tenant, data: BudgetCreate) -> Budget:
+async def create(session: AsyncSession, tenant: Tenant, data: BudgetCreate) -> BudgetRead:
     total = _amount(data.total_amount, data.currency, "body.total_amount")
     budget = Budget(created_by_id=tenant.user_id, name=data.name, currency=data.currency,
                     period_start=data.period_start, period_end=data.period_end, total_amount=total,
                     entries=await _entries(session, tenant, data.entries, data.currency, total))
-    return await BudgetRepository(session, tenant.tenant_id).add(budget)
+    return BudgetRead.model_validate(await BudgetRepository(session, tenant.tenant_id).add(budget))
 
 
-async def update(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID, data: BudgetUpdate) -> Budget:
-    budget = await get(session, tenant, budget_id)
+async def update(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID, data: BudgetUpdate) -> BudgetRead:
+    budget = await _get(session, tenant, budget_id)
     changes = data.model_dump(exclude_unset=True, exclude={"entries"})
     start, end = changes.get("period_start", budget.period_start), changes.get("period_end", budget.period_end)
     if end < start:
@@ -83,11 +96,11 @@ async def update(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID, da
         await session.flush()  # the old rows go first: a category may come back in the new list
         budget.entries.extend(new_entries)
     await session.flush()
-    return budget
+    return BudgetRead.model_validate(budget)
 
 
 async def delete(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID) -> None:
-    budget = await get(session, tenant, budget_id)
+    budget = await _get(session, tenant, budget_id)
     await BudgetRepository(session, tenant.tenant_id).delete(budget)
 
 
@@ -99,7 +112,7 @@ def _line(budgeted: Decimal, spent: Decimal) -> ReportLine:
 async def report(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID) -> BudgetReport:
     """Spending of the period (paid and planned expenses, as a cycle counts them) against the budget,
     every expense converted into the budget's currency at the rate of its own date."""
-    budget = await get(session, tenant, budget_id)
+    budget = await _get(session, tenant, budget_id)
     currency = budget.currency
     totals = await transaction_service.expense_totals(session, tenant.tenant_id, currency,
                                                       start_date=budget.period_start, end_date=budget.period_end)
@@ -118,16 +131,15 @@ async def report(session: AsyncSession, tenant: Tenant, budget_id: uuid.UUID) ->
                         period_end=budget.period_end, overall=overall, entries=entries)
 
 
-# ---- what categories need to know about us ----
+# ---- our part in the categories' rules (contributed in domain.py) ----
 
 async def _category_in_use(session: AsyncSession, tenant_id: uuid.UUID, category_id: uuid.UUID) -> bool:
-    return await BudgetRepository(session, tenant_id).uses_category(category_id)
+    return await BudgetEntryRepository(session, tenant_id).exists(BudgetEntry.category_id == category_id)
 
 
 async def _reassign_category(session: AsyncSession, tenant_id: uuid.UUID, from_id: uuid.UUID,
                              to_id: uuid.UUID) -> None:
-    await BudgetRepository(session, tenant_id).reassign_category(from_id, to_id)
+    await BudgetEntryRepository(session, tenant_id).reassign_category(from_id, to_id)
 
 
-category_service.register_references(category_service.CategoryReferences(
-    in_use=_category_in_use, reassign=_reassign_category))
+CATEGORY_REFERENCES = CategoryReferences(in_use=_category_in_use, reassign=_reassign_category)

@@ -1,20 +1,19 @@
-"""/business/sub-users: the members of a business tenant. The owner manages them; members may list them."""
+"""/business/sub-users: the members of a business tenant, managed by its owner."""
 
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from colony.auth.deps import BusinessOwnerCtx
-from colony.auth.errors import AdminOnly, NotAuthenticated, TokenExpired
 from colony.business import service as business_service
 from colony.business.errors import SubUserNotFound
 from colony.business.schemas import SubUserCreate, SubUserRead
+from colony.core.db import commit
 from colony.core.deps import CacheDep, PageDep, SessionDep
 from colony.core.openapi import error_responses
 from colony.core.schemas import Page
-from colony.users import service as user_service
-from colony.users.errors import EmailAlreadyRegistered
+from colony.users.deps import BusinessOwnerCtx
+from colony.users.errors import AdminOnly, EmailAlreadyRegistered, NotAuthenticated, TokenExpired
 
 router = APIRouter(prefix="/business/sub-users", tags=["business"])
 _auth_errors = (NotAuthenticated, TokenExpired, AdminOnly)
@@ -24,8 +23,7 @@ _auth_errors = (NotAuthenticated, TokenExpired, AdminOnly)
 async def list_sub_users(business: BusinessOwnerCtx, session: SessionDep, page: PageDep,
                          is_active: Annotated[bool | None, Query()] = None) -> Page[SubUserRead]:
     """The business's sub-users, oldest first (business owners only)."""
-    users, total = await business_service.list_sub_users(session, business, page, is_active)
-    return Page.build([SubUserRead.of(user) for user in users], total, page)
+    return await business_service.list_sub_users(session, business, page, is_active)
 
 
 @router.post("", status_code=201, response_model=SubUserRead,
@@ -33,8 +31,8 @@ async def list_sub_users(business: BusinessOwnerCtx, session: SessionDep, page: 
 async def create_sub_user(body: SubUserCreate, business: BusinessOwnerCtx, session: SessionDep) -> SubUserRead:
     """Add a sub-user who works inside the business's tenant (business owners only)."""
     user = await business_service.create_sub_user(session, business, body)
-    await session.commit()
-    return SubUserRead.of(user)
+    await commit(session)
+    return user
 
 
 @router.delete("/{sub_user_id}", status_code=204, response_class=Response,
@@ -42,6 +40,5 @@ async def create_sub_user(body: SubUserCreate, business: BusinessOwnerCtx, sessi
 async def deactivate_sub_user(sub_user_id: uuid.UUID, business: BusinessOwnerCtx, session: SessionDep,
                               cache: CacheDep) -> None:
     """Deactivate a sub-user: its tokens stop working at once (business owners only)."""
-    affected = await business_service.deactivate_sub_user(session, business, sub_user_id)
-    await session.commit()
-    await user_service.forget_principals(cache, affected)
+    await business_service.deactivate_sub_user(session, cache, business, sub_user_id)
+    await commit(session)

@@ -1,6 +1,5 @@
 from colony.core.schemas import Schema
-from colony.users.models import User
-from colony.users.schemas import Name, NewEmail, Password, UserRead
+from colony.users.schemas import AccountRead, Name, NewEmail, Password, UserRead
 
 
 class SubUserCreate(Schema):
@@ -14,5 +13,5 @@ class SubUserRead(UserRead):
     is_active: bool
 
     @classmethod
-    def of(cls, user: User) -> "SubUserRead":
-        return cls(**UserRead.of(user).model_dump(), is_active=user.is_active)
+    def of_account(cls, account: AccountRead) -> "SubUserRead":
+        return cls(**account.model_dump(include=set(cls.model_fields)))

@@ -1,16 +1,18 @@
 """Engines and sessions for both engines: PostgreSQL (asyncpg) and the embedded SQLite default."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from colony.core.errors import AppError
 
 # Execution option that marks a connection as read-only, so SQLite may start a DEFERRED transaction.
 READ_ONLY = "colony_read_only"
@@ -172,3 +174,31 @@ async def ping(engine: AsyncEngine) -> None:
         except DBAPIError as exc:
             if attempt == 2 or not exc.connection_invalidated:
                 raise
+
+
+@asynccontextmanager
+async def savepoint(session: AsyncSession, on_violation: type[AppError] | AppError) -> AsyncIterator[None]:
+    """The block's writes, flushed in a savepoint when it ends: a unique or foreign-key violation (also one
+    a concurrent request causes) rolls back only them and raises `on_violation`, a clean 4xx."""
+    try:
+        async with session.begin_nested():
+            yield
+    except IntegrityError:
+        raise on_violation from None
+
+
+_AFTER_COMMIT = "colony_after_commit"
+
+
+def after_commit(session: AsyncSession, action: Callable[[], Awaitable[None]]) -> None:
+    """Run `action` once `commit` has committed the session's transaction (to drop a cached value the
+    write made stale: before the commit, a concurrent reader could cache the old one again)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+async def commit(session: AsyncSession) -> None:
+    """The one commit of a mutating request, before its response is sent: a failed commit becomes an
+    error response instead of a 2xx that lied. Then what `after_commit` queued."""
+    await session.commit()
+    for action in session.info.pop(_AFTER_COMMIT, []):
+        await action()

@@ -1,4 +1,4 @@
-"""Dependencies shared by every router: the database session, pagination, the cache.
+"""Dependencies shared by every router: the database session, pagination, the cache, settings, the mailer.
 
 Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, a costly hop per request.
 """
@@ -9,8 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colony.config import Settings
 from colony.core.cache import Cache
 from colony.core.db import Database
+from colony.core.mail import Mailer
 from colony.core.schemas import PageParams
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -38,6 +40,16 @@ async def get_cache(request: Request) -> Cache:
     return cache
 
 
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_mailer(request: Request) -> Mailer:
+    mailer: Mailer = request.app.state.mailer
+    return mailer
+
+
 async def page_params(page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
                 size: Annotated[int, Query(ge=1, le=100, description="Items per page")] = 50) -> PageParams:
     return PageParams(page=page, size=size)
@@ -47,3 +59,5 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SnapshotSessionDep = Annotated[AsyncSession, Depends(get_snapshot_session)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 PageDep = Annotated[PageParams, Depends(page_params)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+MailerDep = Annotated[Mailer, Depends(get_mailer)]

@@ -15,25 +15,21 @@ identical request that races the first one:
 409 IDEMPOTENCY_KEY_IN_PROGRESS is a fallback that only a row without a response can cause, which
 this module never commits. Failed requests (4xx/5xx) roll back and store nothing: a retry runs anew.
 
-Usage in a router (the one commit stays in the router):
+Usage in a router (the request's one commit happens inside, before the response is returned):
 
-    replay = await idem.start(session, ctx.user_id)
-    if replay is not None:
-        return replay
-    ...do the work...
-    response = await idem.finish(session, 201, content)
-    await session.commit()
-    return response
+    return await idem.respond(session, ctx.user_id, lambda: goal_service.create(session, ctx, body))
 """
 
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from pydantic import BaseModel
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from starlette.responses import Response
 
 from colony.core.clock import utcnow
+from colony.core.db import commit
 from colony.core.errors import Conflict, RuleViolation
 from colony.core.models import Base, IdMixin
 from colony.core.responses import dumps
@@ -97,7 +94,20 @@ class Idempotency:
         self.fingerprint = request_fingerprint
         self._row: IdempotencyKey | None = None
 
-    async def start(self, session: AsyncSession, user_id: uuid.UUID) -> Response | None:
+    async def respond(self, session: AsyncSession, user_id: uuid.UUID, work: Callable[[], Awaitable[Any]], *,
+                      status_code: int = 201) -> Response:
+        """The stored response of a key seen before; else `work()`'s result (a read schema, or content
+        ready for JSON) rendered, stored with the key, committed, and returned."""
+        replay = await self._start(session, user_id)
+        if replay is not None:
+            return replay
+        result = await work()
+        content = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        response = await self._finish(session, status_code, content)
+        await commit(session)
+        return response
+
+    async def _start(self, session: AsyncSession, user_id: uuid.UUID) -> Response | None:
         """The stored response to replay, or None after claiming the key (or when there is no key)."""
         if self.key is None:
             return None
@@ -127,7 +137,7 @@ class Idempotency:
         return Response(row.response_body, status_code=row.status_code, media_type="application/json",
                         headers={REPLAY_HEADER: "true"})
 
-    async def finish(self, session: AsyncSession, status_code: int, content: Any) -> Response:
+    async def _finish(self, session: AsyncSession, status_code: int, content: Any) -> Response:
         """Render the response, and store it with the claimed key (flushed; the router commits)."""
         body = dumps(content)
         if self._row is not None:
@@ -137,16 +147,21 @@ class Idempotency:
         return Response(body, status_code=status_code, media_type="application/json")
 
 
-async def get_idempotency(
-    request: Request,
-    key: Annotated[str | None, Header(
-        alias=HEADER, min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
-        description="Makes the request safe to retry: the same key from the same user within 24 h "
-                    "returns the first response and creates nothing new")] = None,
-) -> Idempotency:
+KeyHeader = Annotated[str | None, Header(
+    alias=HEADER, min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+    description="Makes the request safe to retry: the same key from the same user within 24 h returns the "
+                "first response and creates nothing new")]
+
+
+def for_content(request: Request, key: str | None, content: bytes) -> Idempotency:
+    """The idempotency of a request whose body the route read itself (an upload)."""
+    return Idempotency(key, fingerprint(request.method, request.url.path, content) if key is not None else "")
+
+
+async def get_idempotency(request: Request, key: KeyHeader = None) -> Idempotency:
     if key is None:
         return Idempotency(None, "")
-    return Idempotency(key, fingerprint(request.method, request.url.path, await request.body()))
+    return for_content(request, key, await request.body())
 
 
 async def purge_expired(session: AsyncSession) -> int:

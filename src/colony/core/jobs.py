@@ -1,20 +1,29 @@
 """Background jobs: one APScheduler per process, and "run this job on one instance only".
 
-Register a job with `scheduler.add_job(...)` from the lifespan (see main.py), wrapping its body in
-`run_exclusively(engine, "a-unique-name", work)`: on PostgreSQL a session-level advisory lock
-(`pg_try_advisory_lock`) makes N instances run it once (the others skip that run); on SQLite, the
-embedded single-machine default, the job runs in-process, guarded against overlapping itself.
+A domain declares its jobs (`Job`) in its `domain.py`; the lifespan schedules every enabled one
+(`schedule`). Each run goes through `run_job`, which wraps it in `run_exclusively(engine, name, work)`:
+on PostgreSQL a session-level advisory lock (`pg_try_advisory_lock`) makes N instances run it once (the
+others skip that run); on SQLite, the embedded single-machine default, the job runs in-process, guarded
+against overlapping itself. A failure (an AppError) is logged; the next run retries.
 """
 
 import hashlib
-from collections.abc import Awaitable, Callable
-from datetime import UTC
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, timedelta
 from typing import Any, TypeVar
 
+import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from colony.config import Settings
+from colony.core.cache import Cache
+from colony.core.clock import utcnow
+from colony.core.db import Database
+from colony.core.errors import AppError
 from colony.core.logging import get_logger
 
 log = get_logger("colony.jobs")
@@ -63,3 +72,48 @@ async def run_exclusively(engine: AsyncEngine, name: str, job: Callable[[], Awai
                 await connection.commit()
     finally:
         _running.discard(name)
+
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    """What a job may use: the process's database, shared HTTP client, cache and settings."""
+
+    database: Database
+    http: httpx.AsyncClient
+    cache: Cache
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Work a domain runs on a schedule, once across all instances (the lock is named after `id`)."""
+
+    id: str
+    trigger: BaseTrigger
+    run: Callable[[JobContext], Awaitable[Any]]
+    first_run_after: timedelta | None = None  # also run this long after start, to catch up
+    enabled: Callable[[Settings], bool] = lambda _settings: True
+
+    @property
+    def lock_name(self) -> str:
+        return f"colony.{self.id}"
+
+
+async def run_job(job: Job, context: JobContext) -> Any:
+    """One run on whichever instance gets the lock: its result, or None when it was skipped or failed."""
+    try:
+        _ran, result = await run_exclusively(context.database.engine, job.lock_name, lambda: job.run(context))
+    except AppError as exc:  # e.g. the rate source is down, or a template's currency has no rate
+        log.warning("job_failed", job=job.id, code=exc.code, error=exc.detail_message)
+        return None
+    return result
+
+
+def schedule(scheduler: AsyncIOScheduler, jobs: Iterable[Job], context: JobContext) -> None:
+    for job in jobs:
+        if not job.enabled(context.settings):
+            continue
+        first_run = utcnow() + job.first_run_after if job.first_run_after is not None else None
+        scheduler.add_job(run_job, job.trigger, id=job.id, replace_existing=True,
+                          kwargs={"job": job, "context": context},
+                          **({"next_run_time": first_run} if first_run is not None else {}))

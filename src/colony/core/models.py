@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, MetaData, Uuid
+from sqlalchemy import ForeignKey, MetaData, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from colony.core.clock import utcnow
@@ -43,3 +44,9 @@ class TenantMixin:
     @declared_attr
     def created_by_id(cls) -> Mapped[uuid.UUID | None]:
         return mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+def partial(condition: str) -> dict[str, Any]:
+    """The WHERE of a partial index, on both engines: `Index(name, *columns, **partial("x IS NOT NULL"))`.
+    Rows outside it cost the index nothing on insert; a unique one holds only among the rows inside."""
+    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}

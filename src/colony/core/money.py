@@ -1,5 +1,6 @@
 """Currencies (ISO 4217 code, name, minor unit) and the rules every amount follows."""
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated
@@ -96,6 +97,12 @@ def decimals_of(amount: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+@functools.cache
+def quantum(currency_code: str) -> Decimal:
+    """The currency's smallest unit as a Decimal exponent: 0.01 for USD, 1 for JPY, 0.001 for KWD."""
+    return Decimal(1).scaleb(-currency(currency_code).minor_unit)
+
+
 def check_amount(amount: Decimal, currency_code: str, *, positive: bool = True) -> Decimal:
     """Bounds and minor units of an amount in a currency; raises MoneyError with a clear message."""
     minor_unit = currency(currency_code).minor_unit
@@ -105,12 +112,18 @@ def check_amount(amount: Decimal, currency_code: str, *, positive: bool = True) 
         raise MoneyError(f"must not exceed {MAX_AMOUNT}")
     if decimals_of(amount) > minor_unit:
         raise MoneyError(f"{currency_code} amounts have at most {minor_unit} decimals")
-    return amount.quantize(Decimal(1).scaleb(-minor_unit))
+    return amount.quantize(quantum(currency_code))
 
 
 def quantize(amount: Decimal, currency_code: str) -> Decimal:
-    """Round to the currency's minor unit, half-even (the one rounding a conversion does)."""
-    return amount.quantize(Decimal(1).scaleb(-currency(currency_code).minor_unit), rounding=ROUND_HALF_EVEN)
+    """Round to the currency's minor unit, half-even: the one rounding a conversion does, and how a stored
+    amount is shown ("12.50", never the column's "12.5000")."""
+    return amount.quantize(quantum(currency_code), rounding=ROUND_HALF_EVEN)
+
+
+def rate_text(rate: Decimal) -> str:
+    """A rate without trailing zeros and never in exponent notation: 0.9157, 136, 0.0000005372."""
+    return format(rate.normalize(), "f")
 
 
 def _currency_code(value: object) -> str:
@@ -136,6 +149,11 @@ NonNegativeDecimalInput = Annotated[Decimal, BeforeValidator(_decimal),
                                     WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?$"},
                                                               {"type": "number", "minimum": 0}],
                                                     "example": "12.50"})]
-# Response fields: an exact decimal string.
+# Response fields: an exact decimal string, and a rate as `rate_text` writes it.
 DecimalString = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
                           WithJsonSchema({"type": "string", "example": "12.50"})]
+RateString = Annotated[Decimal, PlainSerializer(rate_text, return_type=str, when_used="json"),
+                       WithJsonSchema({"type": "string", "example": "0.9157"})]
+# The same, already rendered as text (read shapes built straight from columns, for speed).
+DecimalText = Annotated[str, WithJsonSchema({"type": "string", "example": "12.50"})]
+RateText = Annotated[str, WithJsonSchema({"type": "string", "example": "0.9157"})]

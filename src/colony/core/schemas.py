@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 T = TypeVar("T")
 
@@ -22,6 +22,9 @@ def _iso_date(value: object) -> object:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 """A calendar date given exactly as `YYYY-MM-DD`."""
+
+UuidText = Annotated[str, WithJsonSchema({"type": "string", "format": "uuid"})]
+"""An id already rendered as text (read shapes built straight from columns)."""
 
 
 class Schema(BaseModel):
@@ -45,9 +48,10 @@ class Page(BaseModel, Generic[T]):
     pages: int
 
     @classmethod
-    def build(cls, items: Sequence[Any], total: int, params: PageParams) -> "Page[T]":
-        return cls(items=list(items), total=total, page=params.page, size=params.size,
-                   pages=math.ceil(total / params.size) if total else 0)
+    def build(cls, items: Sequence[T], total: int, params: PageParams) -> "Page[T]":
+        """The one way to build a page. `items` are already read schemas: nothing is validated again."""
+        return cls.model_construct(items=list(items), total=total, page=params.page, size=params.size,
+                                   pages=math.ceil(total / params.size))
 
 
 class ErrorDetail(BaseModel):

@@ -4,10 +4,10 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, Index, String, func, text
+from sqlalchemy import CheckConstraint, Enum, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from colony.core.models import Base, IdMixin, TenantMixin, TimestampMixin
+from colony.core.models import Base, IdMixin, TenantMixin, TimestampMixin, partial
 from colony.core.types import Money
 
 
@@ -32,8 +32,7 @@ class Cycle(IdMixin, TenantMixin, TimestampMixin, Base):
         # Names are unique per tenant, case-insensitively; a race ends in IntegrityError → 409.
         Index("uq_cycles_tenant_lower_name", "tenant_id", func.lower(name), unique=True),
         # One active cycle per tenant, held by the database: concurrent activations leave one winner.
-        Index("uq_cycles_tenant_active", "tenant_id", unique=True,
-              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        Index("uq_cycles_tenant_active", "tenant_id", unique=True, **partial("status = 'active'")),
         # Overlap checks and "the cycle of this date".
         Index("ix_cycles_tenant_start_end", "tenant_id", "start_date", "end_date"),
         CheckConstraint("income_amount > 0", name="income_positive"),

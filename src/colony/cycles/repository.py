@@ -5,10 +5,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Uuid, column, func, select, table, update
+from sqlalchemy import ColumnElement, Uuid, column, func, select, table
 
-from colony.core.clock import utcnow
-from colony.core.repository import Repository, TenantRepository, paginate
+from colony.core.repository import ALL_TENANTS, Repository, TenantRepository
 from colony.core.schemas import PageParams
 from colony.cycles.models import Cycle, CycleStatus
 
@@ -33,36 +32,25 @@ class CycleRepository(TenantRepository[Cycle]):
         statement = self.scoped()
         if status is not None:
             statement = statement.where(C.status == status)
-        return await paginate(self.session, statement.order_by(C.start_date.desc(), C.id), params)
+        return await self.page(statement.order_by(C.start_date.desc(), C.id), params)
 
     async def overlapping(self, start: date, end: date, exclude_id: uuid.UUID | None = None) -> Cycle | None:
         """A cycle sharing a day with [start, end] (both inclusive)."""
-        statement = self.scoped().where(C.start_date <= end, C.end_date >= start)
-        if exclude_id is not None:
-            statement = statement.where(C.id != exclude_id)
-        found: Cycle | None = (await self.session.execute(statement.limit(1))).scalars().first()  # type: ignore[assignment]
-        return found
+        return await self.first(C.start_date <= end, C.end_date >= start, *_other_than(exclude_id))
 
     async def find_by_name(self, name: str, exclude_id: uuid.UUID | None = None) -> Cycle | None:
-        statement = self.scoped().where(func.lower(C.name) == name.lower())
-        if exclude_id is not None:
-            statement = statement.where(C.id != exclude_id)
-        found: Cycle | None = (await self.session.execute(statement.limit(1))).scalars().first()  # type: ignore[assignment]
-        return found
-
-    async def transition(self, cycle_id: uuid.UUID, from_status: CycleStatus, to_status: CycleStatus) -> bool:
-        """Move the cycle from one status to the next only if it still has the first: True if it moved."""
-        result = await self.session.execute(
-            update(C).where(C.tenant_id == self.tenant_id, C.id == cycle_id, C.status == from_status)
-            .values(status=to_status, updated_at=utcnow()).execution_options(synchronize_session=False))
-        return int(getattr(result, "rowcount", 0) or 0) == 1
+        return await self.first(func.lower(C.name) == name.lower(), *_other_than(exclude_id))
 
     async def status_for_share(self, cycle_id: uuid.UUID) -> CycleStatus | None:
         """The cycle's status, its row share-locked on PostgreSQL until the transaction ends, so it can't
         complete while a transaction of it is being written."""
-        statement = select(C.status).where(C.tenant_id == self.tenant_id, C.id == cycle_id).with_for_update(read=True)
+        statement = select(C.status).where(self._mine(), C.id == cycle_id).with_for_update(read=True)
         status: CycleStatus | None = (await self.session.execute(statement)).scalar_one_or_none()
         return status
+
+
+def _other_than(cycle_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
+    return [] if cycle_id is None else [C.id != cycle_id]
 
 
 class ActiveCyclesRepository(Repository[Cycle]):
@@ -71,5 +59,6 @@ class ActiveCyclesRepository(Repository[Cycle]):
     model = Cycle
 
     async def active(self) -> Sequence[Any]:
-        statement = select(C.tenant_id, C.id).where(C.status == CycleStatus.active).order_by(C.tenant_id)
+        statement = (select(C.tenant_id, C.id).where(C.status == CycleStatus.active).order_by(C.tenant_id)
+                     .execution_options(**{ALL_TENANTS: True}))
         return (await self.session.execute(statement)).all()

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from colony.auth.deps import OwnerCtx, TenantCtx
+from colony.core.db import commit
 from colony.core.deps import PageDep, SessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.idempotency import IdempotencyDep, IdempotencyKeyInProgress, IdempotencyKeyReused
@@ -24,6 +24,7 @@ from colony.cycles.errors import (
 from colony.cycles.models import CycleStatus
 from colony.cycles.schemas import CycleCreate, CycleRead, CycleSummary, CycleUpdate, GenerationRead
 from colony.exchange_rates.errors import RateNotAvailable
+from colony.users.deps import OwnerCtx, TenantCtx
 
 router = APIRouter(prefix="/cycles", tags=["cycles"])
 _AUTH = (Unauthorized, Forbidden)
@@ -32,8 +33,7 @@ _AUTH = (Unauthorized, Forbidden)
 @router.get("", response_model=Page[CycleRead], responses=error_responses(*_AUTH))
 async def list_cycles(ctx: TenantCtx, session: SessionDep, page: PageDep,
                       status: Annotated[CycleStatus | None, Query()] = None) -> Page[CycleRead]:
-    rows, total = await cycle_service.list_cycles(session, ctx, status, page)
-    return Page[CycleRead].build([CycleRead.model_validate(row) for row in rows], total, page)
+    return await cycle_service.list_cycles(session, ctx, status, page)
 
 
 @router.post("", status_code=201, response_model=CycleRead,
@@ -42,18 +42,12 @@ async def list_cycles(ctx: TenantCtx, session: SessionDep, page: PageDep,
 async def create_cycle(body: CycleCreate, ctx: OwnerCtx, session: SessionDep, idem: IdempotencyDep) -> Response:
     """Creates a draft cycle and, unless `generate_from_templates` is false, one planned expense per
     occurrence of each active template inside it."""
-    replay = await idem.start(session, ctx.user_id)
-    if replay is not None:
-        return replay
-    cycle = await cycle_service.create(session, ctx, body)
-    response = await idem.finish(session, 201, CycleRead.model_validate(cycle).model_dump(mode="json"))
-    await session.commit()
-    return response
+    return await idem.respond(session, ctx.user_id, lambda: cycle_service.create(session, ctx, body))
 
 
 @router.get("/{cycle_id}", response_model=CycleRead, responses=error_responses(*_AUTH, CycleNotFound))
 async def get_cycle(cycle_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> CycleRead:
-    return CycleRead.model_validate(await cycle_service.get(session, ctx, cycle_id))
+    return await cycle_service.get(session, ctx, cycle_id)
 
 
 @router.patch("/{cycle_id}", response_model=CycleRead,
@@ -61,9 +55,8 @@ async def get_cycle(cycle_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) ->
                                         CycleOverlap, CycleNameExists))
 async def update_cycle(cycle_id: uuid.UUID, body: CycleUpdate, ctx: OwnerCtx, session: SessionDep) -> CycleRead:
     cycle = await cycle_service.update(session, ctx, cycle_id, body)
-    content = CycleRead.model_validate(cycle)
-    await session.commit()
-    return content
+    await commit(session)
+    return cycle
 
 
 @router.delete("/{cycle_id}", status_code=204,
@@ -71,7 +64,7 @@ async def update_cycle(cycle_id: uuid.UUID, body: CycleUpdate, ctx: OwnerCtx, se
 async def delete_cycle(cycle_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep) -> Response:
     """Deletes a draft or active cycle and its planned expenses; its paid expenses stay, unlinked."""
     await cycle_service.delete(session, ctx, cycle_id)
-    await session.commit()
+    await commit(session)
     return Response(status_code=204)
 
 
@@ -79,18 +72,16 @@ async def delete_cycle(cycle_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep) 
              responses=error_responses(*_AUTH, CycleNotFound, InvalidCycleTransition, ActiveCycleExists))
 async def activate_cycle(cycle_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep) -> CycleRead:
     cycle = await cycle_service.activate(session, ctx, cycle_id)
-    content = CycleRead.model_validate(cycle)
-    await session.commit()
-    return content
+    await commit(session)
+    return cycle
 
 
 @router.post("/{cycle_id}/complete", response_model=CycleRead,
              responses=error_responses(*_AUTH, CycleNotFound, InvalidCycleTransition))
 async def complete_cycle(cycle_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep) -> CycleRead:
     cycle = await cycle_service.complete(session, ctx, cycle_id)
-    content = CycleRead.model_validate(cycle)
-    await session.commit()
-    return content
+    await commit(session)
+    return cycle
 
 
 @router.post("/{cycle_id}/generate", response_model=GenerationRead,
@@ -98,7 +89,7 @@ async def complete_cycle(cycle_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep
 async def generate_cycle(cycle_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep) -> GenerationRead:
     """Books the occurrences of the active templates that the cycle doesn't have yet; never duplicates."""
     created = await cycle_service.generate(session, ctx, cycle_id)
-    await session.commit()
+    await commit(session)
     return GenerationRead(cycle_id=cycle_id, created=created)
 
 

@@ -9,8 +9,9 @@ Invariants and where they are held:
 - transitions: conditional UPDATEs (status = the expected one), so two racing requests can't both move it;
 - one generated expense per (cycle, template, date): a unique index on transactions, inserted with
   ON CONFLICT DO NOTHING;
-- a completed cycle's transactions are immutable: transactions call our guard (registered below) before
-  writing a row linked to a cycle; it share-locks the cycle row, so completion waits for them.
+- a completed cycle's transactions are immutable: transactions call our guard (`guard_transaction_write`,
+  contributed to `transactions.CYCLE_GUARDS` in domain.py) before writing a row linked to a cycle; it
+  share-locks the cycle row, so completion waits for them.
 """
 
 import uuid
@@ -19,13 +20,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.categories import service as category_service
 from colony.core import money
+from colony.core.db import savepoint
 from colony.core.errors import ValidationFailed
-from colony.core.schemas import PageParams
+from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.cycles.errors import (
     ActiveCycleExists,
@@ -38,9 +39,9 @@ from colony.cycles.errors import (
 )
 from colony.cycles.models import Cycle, CycleStatus
 from colony.cycles.repository import ActiveCyclesRepository, CycleRepository
-from colony.cycles.schemas import CategorySummary, CycleCreate, CycleSummary, CycleUpdate
+from colony.cycles.schemas import CategorySummary, CycleCreate, CycleRead, CycleSummary, CycleUpdate
 from colony.templates import service as template_service
-from colony.templates.models import ExpenseTemplate
+from colony.templates.schemas import ExpenseTemplateRead
 from colony.transactions import service as transaction_service
 from colony.transactions.models import TransactionStatus
 
@@ -71,15 +72,17 @@ def _check_income(amount: Decimal, currency: str) -> Decimal:
 
 
 async def list_cycles(session: AsyncSession, tenant: Tenant, status: CycleStatus | None,
-                      params: PageParams) -> tuple[Sequence[Cycle], int]:
-    return await CycleRepository(session, tenant.tenant_id).list(status, params)
+                      params: PageParams) -> Page[CycleRead]:
+    rows, total = await CycleRepository(session, tenant.tenant_id).list(status, params)
+    return Page[CycleRead].build([CycleRead.model_validate(row) for row in rows], total, params)
 
 
-async def get(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> Cycle:
-    cycle = await CycleRepository(session, tenant.tenant_id).get(cycle_id)
-    if cycle is None:
-        raise CycleNotFound()
-    return cycle
+async def _get(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> Cycle:
+    return await CycleRepository(session, tenant.tenant_id).get_or_raise(cycle_id, CycleNotFound)
+
+
+async def get(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> CycleRead:
+    return CycleRead.model_validate(await _get(session, tenant, cycle_id))
 
 
 async def _check_free(repo: CycleRepository, name: str, start: date, end: date,
@@ -91,15 +94,7 @@ async def _check_free(repo: CycleRepository, name: str, start: date, end: date,
         raise CycleNameExists()
 
 
-async def _flush_unique(session: AsyncSession) -> None:
-    try:
-        async with session.begin_nested():
-            pass  # leaving the block flushes pending changes inside the savepoint
-    except IntegrityError:
-        raise CycleNameExists() from None
-
-
-async def create(session: AsyncSession, tenant: Tenant, data: CycleCreate) -> Cycle:
+async def create(session: AsyncSession, tenant: Tenant, data: CycleCreate) -> CycleRead:
     start = data.start_date
     end = data.end_date or start + DEFAULT_LENGTH
     _check_dates(start, end)
@@ -110,15 +105,15 @@ async def create(session: AsyncSession, tenant: Tenant, data: CycleCreate) -> Cy
     await _check_free(repo, name, start, end)
     cycle = Cycle(tenant_id=tenant.tenant_id, created_by_id=tenant.user_id, name=name, start_date=start,
                   end_date=end, income_amount=income, currency=currency, status=CycleStatus.draft)
-    session.add(cycle)
-    await _flush_unique(session)
+    async with savepoint(session, CycleNameExists):  # the unique index settles a race for the name
+        session.add(cycle)
     if data.generate_from_templates:
         await _generate(session, tenant, cycle, await template_service.active_templates(session, tenant.tenant_id))
-    return cycle
+    return CycleRead.model_validate(cycle)
 
 
-async def update(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID, data: CycleUpdate) -> Cycle:
-    cycle = await get(session, tenant, cycle_id)
+async def update(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID, data: CycleUpdate) -> CycleRead:
+    cycle = await _get(session, tenant, cycle_id)
     if cycle.status is CycleStatus.completed:
         raise CycleAlreadyCompleted()
     changes = data.model_dump(exclude_unset=True)
@@ -130,15 +125,15 @@ async def update(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID, dat
     name = changes.get("name", cycle.name)
     if start != cycle.start_date or end != cycle.end_date or name.lower() != cycle.name.lower():
         await _check_free(CycleRepository(session, tenant.tenant_id), name, start, end, exclude_id=cycle.id)
-    for field, value in changes.items():
-        setattr(cycle, field, value)
-    await _flush_unique(session)
-    return cycle
+    async with savepoint(session, CycleNameExists):
+        for field, value in changes.items():
+            setattr(cycle, field, value)
+    return CycleRead.model_validate(cycle)
 
 
 async def delete(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> None:
     """Its planned expenses go with it; paid ones stay, unlinked (the foreign key sets them null)."""
-    cycle = await get(session, tenant, cycle_id)
+    cycle = await _get(session, tenant, cycle_id)
     if cycle.status is CycleStatus.completed:
         raise CycleAlreadyCompleted()
     await transaction_service.delete_planned_of_cycle(session, tenant.tenant_id, cycle.id)
@@ -146,33 +141,31 @@ async def delete(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> 
 
 
 async def _transition(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID, from_status: CycleStatus,
-                      to_status: CycleStatus) -> Cycle:
-    cycle = await get(session, tenant, cycle_id)
+                      to_status: CycleStatus) -> CycleRead:
+    cycle = await _get(session, tenant, cycle_id)
     if cycle.status is not from_status:
         raise InvalidCycleTransition(details={"from": cycle.status.value, "to": to_status.value})
     repo = CycleRepository(session, tenant.tenant_id)
-    try:
-        async with session.begin_nested():
-            moved = await repo.transition(cycle.id, from_status, to_status)
-    except IntegrityError:  # the partial unique index: another cycle of the tenant became active first
-        raise ActiveCycleExists() from None
+    # The partial unique index: another cycle of the tenant may have become active first.
+    async with savepoint(session, ActiveCycleExists):
+        moved = await repo.update_where(Cycle.id == cycle.id, Cycle.status == from_status, status=to_status)
     await session.refresh(cycle)
     if not moved:  # a concurrent request moved it first
         raise InvalidCycleTransition(details={"from": cycle.status.value, "to": to_status.value})
-    return cycle
+    return CycleRead.model_validate(cycle)
 
 
-async def activate(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> Cycle:
+async def activate(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> CycleRead:
     return await _transition(session, tenant, cycle_id, CycleStatus.draft, CycleStatus.active)
 
 
-async def complete(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> Cycle:
+async def complete(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> CycleRead:
     return await _transition(session, tenant, cycle_id, CycleStatus.active, CycleStatus.completed)
 
 
 # ---- generation from templates ----
 
-async def _generate(session: AsyncSession, tenant: Tenant, cycle: Cycle, templates: Sequence[ExpenseTemplate],
+async def _generate(session: AsyncSession, tenant: Tenant, cycle: Cycle, templates: Sequence[ExpenseTemplateRead],
                     *, until: date | None = None) -> int:
     end = cycle.end_date if until is None else min(cycle.end_date, until)
     items = [
@@ -188,7 +181,7 @@ async def _generate(session: AsyncSession, tenant: Tenant, cycle: Cycle, templat
 
 async def generate(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> int:
     """Book every missing occurrence of the active templates inside the cycle; returns how many."""
-    cycle = await get(session, tenant, cycle_id)
+    cycle = await _get(session, tenant, cycle_id)
     if cycle.status is CycleStatus.completed:
         raise CycleAlreadyCompleted()
     return await _generate(session, tenant, cycle, await template_service.active_templates(session, tenant.tenant_id))
@@ -222,7 +215,7 @@ async def materialise_active_cycles(session: AsyncSession, load_tenant: TenantLo
 # ---- summary ----
 
 async def summary(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> CycleSummary:
-    cycle = await get(session, tenant, cycle_id)
+    cycle = await _get(session, tenant, cycle_id)
     currency = cycle.currency
     totals = await transaction_service.expense_totals(session, tenant.tenant_id, currency, cycle_id=cycle.id)
     zero = money.quantize(Decimal(0), currency)
@@ -246,15 +239,12 @@ async def summary(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) ->
                         remaining=income - planned_total - paid_total, by_category=rows)
 
 
-# ---- what transactions need from us ----
+# ---- our part in the transactions' rules (contributed in domain.py) ----
 
-async def _guard_transaction_write(session: AsyncSession, tenant_id: uuid.UUID, cycle_id: uuid.UUID,
-                                   field: str | None) -> None:
+async def guard_transaction_write(session: AsyncSession, tenant_id: uuid.UUID, cycle_id: uuid.UUID,
+                                  field: str | None) -> None:
     status = await CycleRepository(session, tenant_id).status_for_share(cycle_id)
     if status is None:
         raise ValidationFailed(field or "body.cycle_id", "cycle not found")
     if status is CycleStatus.completed:
         raise CycleAlreadyCompleted()
-
-
-transaction_service.register_cycle_guard(_guard_transaction_write)

@@ -1,20 +1,19 @@
 """GET /exchange-rates/latest, /convert and /{date}: ECB reference rates from the database."""
 
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from colony.auth.deps import Principal
-from colony.core import clock, money
+from colony.core import clock
 from colony.core.deps import SessionDep
-from colony.core.errors import Unauthorized, ValidationFailed
+from colony.core.errors import Unauthorized
 from colony.core.money import CurrencyCode, NonNegativeDecimalInput
 from colony.core.openapi import error_responses
 from colony.core.schemas import IsoDate
 from colony.exchange_rates import service as rate_service
 from colony.exchange_rates.errors import RateNotAvailable
 from colony.exchange_rates.schemas import ConversionRead, RatesRead
+from colony.users.deps import Principal
 
 router = APIRouter(prefix="/exchange-rates", tags=["exchange rates"])
 
@@ -32,8 +31,7 @@ _RULES = (" Rates are European Central Bank reference rates (units per 1 EUR), c
             responses=error_responses(Unauthorized, RateNotAvailable))
 async def latest_rates(principal: Principal, session: SessionDep,
                        base: Annotated[CurrencyCode | None, _BASE] = None) -> RatesRead:
-    day = await rate_service.rates_of_day(session, base or principal.base_currency)
-    return RatesRead(base=day.base, date=day.date, rates=day.rates)
+    return await rate_service.rates_of_day(session, base or principal.base_currency)
 
 
 @router.get("/convert", response_model=ConversionRead, summary="Convert an amount",
@@ -48,10 +46,7 @@ async def convert(
     to: Annotated[CurrencyCode, Query(description="ISO 4217 code to convert to")],
     date: Annotated[IsoDate | None, Query(description="Date of the rate (YYYY-MM-DD); default today")] = None,
 ) -> ConversionRead:
-    checked = _check_amount(amount, from_)
-    conversion = await rate_service.rate_on(session, from_, to, date or clock.today())
-    return ConversionRead(amount=checked, from_=from_, to=to, date=conversion.date, rate=conversion.rate,
-                          result=conversion.apply(checked, to))
+    return await rate_service.convert(session, amount, from_, to, date or clock.today())
 
 
 @router.get("/{date}", response_model=RatesRead, summary="Rates of a date",
@@ -60,14 +55,4 @@ async def convert(
             responses=error_responses(Unauthorized, RateNotAvailable))
 async def rates_of_date(date: IsoDate, principal: Principal, session: SessionDep,
                         base: Annotated[CurrencyCode | None, _BASE] = None) -> RatesRead:
-    day = await rate_service.rates_of_day(session, base or principal.base_currency, date)
-    return RatesRead(base=day.base, date=day.date, rates=day.rates)
-
-
-def _check_amount(amount: Decimal, currency: str) -> Decimal:
-    try:
-        if amount < 0:
-            raise money.MoneyError("must not be negative")
-        return money.check_amount(amount, currency, positive=False)
-    except money.MoneyError as exc:
-        raise ValidationFailed("query.amount", str(exc)) from None
+    return await rate_service.rates_of_day(session, base or principal.base_currency, date)

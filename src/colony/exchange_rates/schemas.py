@@ -1,22 +1,9 @@
 """Response shapes of the exchange-rate endpoints. Rates and amounts are exact decimal strings."""
 
-from decimal import Decimal
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
-
-from colony.core.money import DecimalString
+from colony.core.money import DecimalString, RateString
 from colony.core.schemas import IsoDate
-
-
-def rate_string(value: Decimal) -> str:
-    """A rate without trailing zeros and never in exponent notation: 0.9157, 136, 0.0000005372."""
-    text = format(value.normalize(), "f")
-    return text
-
-
-RateString = Annotated[Decimal, PlainSerializer(rate_string, return_type=str, when_used="json"),
-                       WithJsonSchema({"type": "string", "example": "0.9157"})]
 
 
 class RatesRead(BaseModel):

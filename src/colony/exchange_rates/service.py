@@ -25,11 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core import clock, money
 from colony.core.cache import Cache
+from colony.core.errors import ValidationFailed
 from colony.core.types import RATE_SCALE
 from colony.exchange_rates import bundled
 from colony.exchange_rates.client import RatesClient
 from colony.exchange_rates.errors import RateNotAvailable
 from colony.exchange_rates.repository import ExchangeRateRepository, Fixing
+from colony.exchange_rates.schemas import ConversionRead, RatesRead
 
 EUR = "EUR"
 FIXING_WINDOW = timedelta(days=14)
@@ -148,32 +150,21 @@ async def rate_on(session: AsyncSession, from_currency: str, to_currency: str, o
     return table.rate_on(from_currency, to_currency, on_date)
 
 
-async def rates_for(session: AsyncSession, from_currencies: Collection[str], to_currency: str,
-                    dates: Collection[date]) -> dict[tuple[str, date], Conversion]:
-    """Rates from each of `from_currencies` to `to_currency` on each of `dates`, in one query.
-
-    Pairs without a rate are left out of the answer (the caller reports them per row).
-    """
-    if not dates:
-        return {}
-    table = await rate_table(session, {*from_currencies, to_currency}, min(dates), max(dates))
-    answer: dict[tuple[str, date], Conversion] = {}
-    for currency in from_currencies:
-        for day in dates:
-            conversion = table.get(currency, to_currency, day)
-            if conversion is not None:
-                answer[(currency, day)] = conversion
-    return answer
+async def convert(session: AsyncSession, amount: Decimal, from_currency: str, to_currency: str,
+                  on_date: date) -> ConversionRead:
+    """`amount` (≥ 0, at most the minor unit of `from_currency`) at the rate of `on_date`."""
+    try:
+        if amount < 0:
+            raise money.MoneyError("must not be negative")
+        checked = money.check_amount(amount, from_currency, positive=False)
+    except money.MoneyError as exc:
+        raise ValidationFailed("query.amount", str(exc)) from None
+    conversion = await rate_on(session, from_currency, to_currency, on_date)
+    return ConversionRead(amount=checked, from_=from_currency, to=to_currency, date=conversion.date,
+                          rate=conversion.rate, result=conversion.apply(checked, to_currency))
 
 
-@dataclass(frozen=True, slots=True)
-class DayRates:
-    base: str
-    date: date
-    rates: dict[str, Decimal]  # units of each currency per 1 `base`, `base` itself left out
-
-
-async def rates_of_day(session: AsyncSession, base: str, on_date: date | None = None) -> DayRates:
+async def rates_of_day(session: AsyncSession, base: str, on_date: date | None = None) -> RatesRead:
     """Every rate against `base` at the closest fixing on or before `on_date` (None: the newest)."""
     repository = ExchangeRateRepository(session)
     newest = await repository.newest_date()
@@ -190,7 +181,7 @@ async def rates_of_day(session: AsyncSession, base: str, on_date: date | None = 
     base_per_eur = per_eur[base]
     rates = {currency: cross_rate(base_per_eur, rate)
              for currency, rate in sorted(per_eur.items()) if currency != base}
-    return DayRates(base, fixing, rates)
+    return RatesRead(base=base, date=fixing, rates=rates)
 
 
 # --- loading and refreshing -------------------------------------------------------------------------
@@ -220,7 +211,7 @@ async def load_bundled(session: AsyncSession, *, since: date | None = None,
     for start in range(0, len(fixings), LOAD_CHUNK_ROWS):
         if progress is not None:
             progress(inserted, len(fixings))
-        inserted += await repository.insert_many(fixings[start:start + LOAD_CHUNK_ROWS])
+        inserted += await repository.insert_fixings(fixings[start:start + LOAD_CHUNK_ROWS])
     if progress is not None:
         progress(inserted, len(fixings))
     days = len({fixing[0] for fixing in fixings})
@@ -265,7 +256,7 @@ async def store_updates(session: AsyncSession, fetched: FetchedRates | None, *,
     repository = ExchangeRateRepository(session)
     fixings = [(day, currency, rate)
                for day, rates in sorted(fetched.by_day.items()) for currency, rate in rates.items()]
-    rows = await repository.upsert_many(fixings)
+    rows = await repository.upsert_fixings(fixings)
     return LoadResult(fetched.url, len(fetched.by_day), loaded.rows + rows, await repository.newest_date())
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from colony.core.repository import TenantRepository, paginate
+from colony.core.repository import TenantRepository
 from colony.core.schemas import PageParams
 from colony.goals.models import Goal, GoalContribution
 
@@ -17,15 +17,14 @@ class GoalRepository(TenantRepository[Goal]):
     model = Goal
 
     async def list(self, params: PageParams) -> tuple[Sequence[Goal], int]:
-        return await paginate(self.session, self.scoped().order_by(G.created_at, G.id), params)
+        return await self.page(self.scoped().order_by(G.created_at, G.id), params)
 
     async def get_for_update(self, goal_id: uuid.UUID) -> Goal | None:
         """The goal, its row locked until the transaction ends (PostgreSQL; SQLite writers are serial):
         contributions to one goal then run one after the other, so each sees every earlier one."""
         result = await self.session.execute(
             self.scoped().where(G.id == goal_id).with_for_update().execution_options(populate_existing=True))
-        found: Goal | None = result.scalar_one_or_none()  # type: ignore[assignment]
-        return found
+        return result.scalar_one_or_none()
 
     async def sums(self, goal_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
         """The sum of the contributions of each goal, in SQL (exact on both engines)."""
@@ -41,4 +40,4 @@ class ContributionRepository(TenantRepository[GoalContribution]):
 
     async def list(self, goal_id: uuid.UUID, params: PageParams) -> tuple[Sequence[GoalContribution], int]:
         statement = self.scoped().where(C.goal_id == goal_id).order_by(C.date.desc(), C.created_at.desc(), C.id)
-        return await paginate(self.session, statement, params)
+        return await self.page(statement, params)

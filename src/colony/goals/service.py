@@ -7,7 +7,6 @@ always sees the thirty-nine before it.
 """
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -16,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core import clock, money
 from colony.core.errors import ValidationFailed
-from colony.core.schemas import PageParams
+from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.goals.errors import GoalCancelled, GoalNotFound
 from colony.goals.models import Goal, GoalContribution, GoalStatus
 from colony.goals.repository import ContributionRepository, GoalRepository
-from colony.goals.schemas import ContributionCreate, GoalCreate, GoalRead, GoalUpdate
+from colony.goals.schemas import ContributionCreate, ContributionRead, GoalCreate, GoalRead, GoalUpdate
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -43,12 +42,18 @@ def to_read(goal: Goal, current: Decimal, today: date) -> GoalRead:
     progress = min(current * HUNDRED / target, HUNDRED).quantize(CENT, rounding=ROUND_HALF_EVEN)
     monthly: Decimal | None = None
     if goal.due_date is not None:
-        quantum = Decimal(1).scaleb(-money.currency(currency).minor_unit)
-        monthly = (remaining / months_left(today, goal.due_date)).quantize(quantum, rounding=ROUND_CEILING)
+        monthly = (remaining / months_left(today, goal.due_date)).quantize(money.quantum(currency),
+                                                                            rounding=ROUND_CEILING)
     return GoalRead(id=goal.id, name=goal.name, target_amount=target, currency=currency, due_date=goal.due_date,
                     status=goal.status, current_amount=current, progress_percent=progress,
                     remaining=money.quantize(remaining, currency), monthly_needed=monthly,
                     created_at=goal.created_at, updated_at=goal.updated_at)
+
+
+def _contribution_read(contribution: GoalContribution, currency: str) -> ContributionRead:
+    read = ContributionRead.model_validate(contribution)
+    read.amount = money.quantize(read.amount, currency)
+    return read
 
 
 async def _get(session: AsyncSession, tenant: Tenant, goal_id: uuid.UUID, *, for_update: bool = False) -> Goal:
@@ -69,12 +74,12 @@ def _settle(goal: Goal, current: Decimal) -> None:
         goal.status = GoalStatus.achieved if current >= goal.target_amount else GoalStatus.active
 
 
-async def list_goals(session: AsyncSession, tenant: Tenant, params: PageParams) -> tuple[list[GoalRead], int]:
+async def list_goals(session: AsyncSession, tenant: Tenant, params: PageParams) -> Page[GoalRead]:
     repo = GoalRepository(session, tenant.tenant_id)
     goals, total = await repo.list(params)
     sums = await repo.sums([g.id for g in goals])
     today = clock.today()
-    return [to_read(g, sums.get(g.id, Decimal(0)), today) for g in goals], total
+    return Page[GoalRead].build([to_read(g, sums.get(g.id, Decimal(0)), today) for g in goals], total, params)
 
 
 async def get(session: AsyncSession, tenant: Tenant, goal_id: uuid.UUID) -> GoalRead:
@@ -113,7 +118,7 @@ async def delete(session: AsyncSession, tenant: Tenant, goal_id: uuid.UUID) -> N
 
 
 async def contribute(session: AsyncSession, tenant: Tenant, goal_id: uuid.UUID, data: ContributionCreate
-                     ) -> GoalContribution:
+                     ) -> ContributionRead:
     goal = await _get(session, tenant, goal_id, for_update=True)
     if goal.status is GoalStatus.cancelled:
         raise GoalCancelled()
@@ -126,11 +131,11 @@ async def contribute(session: AsyncSession, tenant: Tenant, goal_id: uuid.UUID, 
     await ContributionRepository(session, tenant.tenant_id).add(contribution)
     _settle(goal, await _current(session, tenant, goal))  # recomputed after the insert, under the lock
     await session.flush()
-    return contribution
+    return _contribution_read(contribution, goal.currency)
 
 
 async def list_contributions(session: AsyncSession, tenant: Tenant, goal_id: uuid.UUID, params: PageParams
-                             ) -> tuple[Sequence[GoalContribution], int, str]:
+                             ) -> Page[ContributionRead]:
     goal = await _get(session, tenant, goal_id)
     rows, total = await ContributionRepository(session, tenant.tenant_id).list(goal.id, params)
-    return rows, total, goal.currency
+    return Page[ContributionRead].build([_contribution_read(row, goal.currency) for row in rows], total, params)

@@ -8,11 +8,11 @@ from sqlalchemy.engine import Connection
 
 from colony.config import load_settings
 from colony.core.db import create_engine
-from colony.models import Base
+from colony.domains import metadata
 
 config = context.config
 MIGRATION_LOCK_KEY = 0x636F6C6F6E79  # "colony"
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _run(connection: Connection) -> None:

@@ -1,6 +1,9 @@
+import uuid
 from collections.abc import Sequence
 
-from colony.core.repository import TenantRepository, paginate
+from sqlalchemy import select
+
+from colony.core.repository import TenantRepository
 from colony.core.schemas import PageParams
 from colony.payment_methods.models import PaymentMethod
 
@@ -12,5 +15,8 @@ class PaymentMethodRepository(TenantRepository[PaymentMethod]):
         statement = self.scoped()
         if is_active is not None:
             statement = statement.where(PaymentMethod.is_active.is_(is_active))
-        statement = statement.order_by(PaymentMethod.name, PaymentMethod.id)
-        return await paginate(self.session, statement, params)
+        return await self.page(statement.order_by(PaymentMethod.name, PaymentMethod.id), params)
+
+    async def names(self) -> dict[uuid.UUID, str]:
+        rows = await self.session.execute(select(PaymentMethod.id, PaymentMethod.name).where(self._mine()))
+        return {row[0]: row[1] for row in rows}

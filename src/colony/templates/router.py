@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from colony.auth.deps import OwnerCtx, TenantCtx
+from colony.core.db import commit
 from colony.core.deps import PageDep, SessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.idempotency import IdempotencyDep, IdempotencyKeyInProgress, IdempotencyKeyReused
@@ -19,6 +19,7 @@ from colony.templates.schemas import (
     ExpenseTemplateUpdate,
     OccurrencesRead,
 )
+from colony.users.deps import OwnerCtx, TenantCtx
 
 router = APIRouter(prefix="/expense-templates", tags=["expense templates"])
 _AUTH = (Unauthorized, Forbidden)
@@ -27,27 +28,20 @@ _AUTH = (Unauthorized, Forbidden)
 @router.get("", response_model=Page[ExpenseTemplateRead], responses=error_responses(*_AUTH))
 async def list_templates(ctx: TenantCtx, session: SessionDep, page: PageDep,
                          is_active: Annotated[bool | None, Query()] = None) -> Page[ExpenseTemplateRead]:
-    rows, total = await template_service.list_templates(session, ctx, is_active, page)
-    return Page[ExpenseTemplateRead].build([ExpenseTemplateRead.model_validate(r) for r in rows], total, page)
+    return await template_service.list_templates(session, ctx, is_active, page)
 
 
 @router.post("", status_code=201, response_model=ExpenseTemplateRead,
              responses=error_responses(*_AUTH, IdempotencyKeyReused, IdempotencyKeyInProgress))
 async def create_template(body: ExpenseTemplateCreate, ctx: OwnerCtx, session: SessionDep,
                           idem: IdempotencyDep) -> Response:
-    replay = await idem.start(session, ctx.user_id)
-    if replay is not None:
-        return replay
-    template = await template_service.create(session, ctx, body)
-    response = await idem.finish(session, 201, ExpenseTemplateRead.model_validate(template).model_dump(mode="json"))
-    await session.commit()
-    return response
+    return await idem.respond(session, ctx.user_id, lambda: template_service.create(session, ctx, body))
 
 
 @router.get("/{template_id}", response_model=ExpenseTemplateRead,
             responses=error_responses(*_AUTH, ExpenseTemplateNotFound))
 async def get_template(template_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> ExpenseTemplateRead:
-    return ExpenseTemplateRead.model_validate(await template_service.get(session, ctx, template_id))
+    return await template_service.get(session, ctx, template_id)
 
 
 @router.get("/{template_id}/occurrences", response_model=OccurrencesRead,
@@ -66,13 +60,12 @@ async def get_occurrences(template_id: uuid.UUID, ctx: TenantCtx, session: Sessi
 async def update_template(template_id: uuid.UUID, body: ExpenseTemplateUpdate, ctx: OwnerCtx,
                           session: SessionDep) -> ExpenseTemplateRead:
     template = await template_service.update(session, ctx, template_id, body)
-    content = ExpenseTemplateRead.model_validate(template)
-    await session.commit()
-    return content
+    await commit(session)
+    return template
 
 
 @router.delete("/{template_id}", status_code=204, responses=error_responses(*_AUTH, ExpenseTemplateNotFound))
 async def delete_template(template_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep) -> Response:
     await template_service.delete(session, ctx, template_id)
-    await session.commit()
+    await commit(session)
     return Response(status_code=204)

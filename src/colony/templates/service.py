@@ -1,44 +1,48 @@
 """Expense-template rules: references resolved under the tenant, exact amounts, schedules."""
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.categories import service as category_service
 from colony.categories.models import CategoryKind
+from colony.categories.service import CategoryReferences
 from colony.core import money
 from colony.core.errors import ValidationFailed
-from colony.core.schemas import PageParams
+from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.payment_methods import service as payment_method_service
 from colony.templates import recurrence
 from colony.templates.errors import ExpenseTemplateNotFound
 from colony.templates.models import ExpenseTemplate
 from colony.templates.repository import ExpenseTemplateRepository
-from colony.templates.schemas import ExpenseTemplateCreate, ExpenseTemplateUpdate, check_schedule
+from colony.templates.schemas import ExpenseTemplateCreate, ExpenseTemplateRead, ExpenseTemplateUpdate, check_schedule
 
 MAX_OCCURRENCE_RANGE = timedelta(days=3660)  # about ten years of dates per request
 
 
 async def list_templates(session: AsyncSession, tenant: Tenant, is_active: bool | None,
-                         params: PageParams) -> tuple[Sequence[ExpenseTemplate], int]:
-    return await ExpenseTemplateRepository(session, tenant.tenant_id).list(is_active, params)
+                         params: PageParams) -> Page[ExpenseTemplateRead]:
+    rows, total = await ExpenseTemplateRepository(session, tenant.tenant_id).list(is_active, params)
+    return Page[ExpenseTemplateRead].build([ExpenseTemplateRead.model_validate(r) for r in rows], total, params)
 
 
-async def get(session: AsyncSession, tenant: Tenant, template_id: uuid.UUID) -> ExpenseTemplate:
-    template = await ExpenseTemplateRepository(session, tenant.tenant_id).get(template_id)
-    if template is None:
-        raise ExpenseTemplateNotFound()
-    return template
+async def _get(session: AsyncSession, tenant: Tenant, template_id: uuid.UUID) -> ExpenseTemplate:
+    return await ExpenseTemplateRepository(session, tenant.tenant_id).get_or_raise(template_id,
+                                                                                   ExpenseTemplateNotFound)
 
 
-async def active_templates(session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[ExpenseTemplate]:
-    return await ExpenseTemplateRepository(session, tenant_id).active()
+async def get(session: AsyncSession, tenant: Tenant, template_id: uuid.UUID) -> ExpenseTemplateRead:
+    return ExpenseTemplateRead.model_validate(await _get(session, tenant, template_id))
 
 
-def dates_between(template: ExpenseTemplate, start: date, end: date) -> list[date]:
+async def active_templates(session: AsyncSession, tenant_id: uuid.UUID) -> list[ExpenseTemplateRead]:
+    templates = await ExpenseTemplateRepository(session, tenant_id).active()
+    return [ExpenseTemplateRead.model_validate(template) for template in templates]
+
+
+def dates_between(template: ExpenseTemplateRead, start: date, end: date) -> list[date]:
     """The template's dates in [start, end] (none when it is inactive)."""
     if not template.is_active:
         return []
@@ -65,15 +69,15 @@ async def _check_references(session: AsyncSession, tenant: Tenant, category_id: 
         await payment_method_service.require(session, tenant, payment_method_id, field="body.payment_method_id")
 
 
-async def create(session: AsyncSession, tenant: Tenant, data: ExpenseTemplateCreate) -> ExpenseTemplate:
+async def create(session: AsyncSession, tenant: Tenant, data: ExpenseTemplateCreate) -> ExpenseTemplateRead:
     await _check_references(session, tenant, data.category_id, data.payment_method_id)
     template = ExpenseTemplate(created_by_id=tenant.user_id, **data.model_dump())
-    return await ExpenseTemplateRepository(session, tenant.tenant_id).add(template)
+    return ExpenseTemplateRead.model_validate(await ExpenseTemplateRepository(session, tenant.tenant_id).add(template))
 
 
 async def update(session: AsyncSession, tenant: Tenant, template_id: uuid.UUID, data: ExpenseTemplateUpdate
-                 ) -> ExpenseTemplate:
-    template = await get(session, tenant, template_id)
+                 ) -> ExpenseTemplateRead:
+    template = await _get(session, tenant, template_id)
     changes = data.model_dump(exclude_unset=True)
     if "amount" in changes or "currency" in changes:
         currency = changes.get("currency", template.currency)
@@ -98,25 +102,25 @@ async def update(session: AsyncSession, tenant: Tenant, template_id: uuid.UUID, 
     for field, value in changes.items():
         setattr(template, field, value)
     await session.flush()
-    return template
+    return ExpenseTemplateRead.model_validate(template)
 
 
 async def delete(session: AsyncSession, tenant: Tenant, template_id: uuid.UUID) -> None:
     """Planned expenses generated from it stay (their `template_id` becomes null)."""
-    template = await get(session, tenant, template_id)
+    template = await _get(session, tenant, template_id)
     await ExpenseTemplateRepository(session, tenant.tenant_id).delete(template)
 
 
-# ---- what categories need to know about us ----
+# ---- our part in the categories' rules (contributed in domain.py) ----
 
 async def _category_in_use(session: AsyncSession, tenant_id: uuid.UUID, category_id: uuid.UUID) -> bool:
-    return await ExpenseTemplateRepository(session, tenant_id).uses_category(category_id)
+    return await ExpenseTemplateRepository(session, tenant_id).exists(ExpenseTemplate.category_id == category_id)
 
 
 async def _reassign_category(session: AsyncSession, tenant_id: uuid.UUID, from_id: uuid.UUID,
                              to_id: uuid.UUID) -> None:
-    await ExpenseTemplateRepository(session, tenant_id).reassign_category(from_id, to_id)
+    await ExpenseTemplateRepository(session, tenant_id).update_where(ExpenseTemplate.category_id == from_id,
+                                                                     category_id=to_id)
 
 
-category_service.register_references(category_service.CategoryReferences(
-    in_use=_category_in_use, reassign=_reassign_category))
+CATEGORY_REFERENCES = CategoryReferences(in_use=_category_in_use, reassign=_reassign_category)

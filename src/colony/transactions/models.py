@@ -4,18 +4,12 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from colony.core.models import Base, IdMixin, TenantMixin, TimestampMixin
+from colony.core.models import Base, IdMixin, TenantMixin, TimestampMixin, partial
 from colony.core.types import Money, Rate
-
-
-def _partial(condition: str) -> dict[str, Any]:
-    """The WHERE of a partial index, on both engines."""
-    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
 
 
 class TransactionType(StrEnum):
@@ -57,7 +51,7 @@ class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
     amount_base: Mapped[Decimal] = mapped_column(Money())
     base_currency: Mapped[str] = mapped_column(String(3))
     exchange_rate: Mapped[Decimal] = mapped_column(Rate())
-    # Set by the CSV import (transactions/csv_io.py): a fingerprint of the source row, so that importing
+    # Set by the CSV import (imports/service.py): a fingerprint of the source row, so that importing
     # the same file again creates nothing. Unique per tenant; NULL for rows made any other way.
     import_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -72,13 +66,13 @@ class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_transactions_payment_method_id", "payment_method_id"),
         # The template's foreign-key checks on delete. Partial, like the two unique indexes below: most rows
         # have no template, cycle or import fingerprint, and an insert then writes none of these indexes.
-        Index("ix_transactions_template_id", "template_id", **_partial("template_id IS NOT NULL")),
+        Index("ix_transactions_template_id", "template_id", **partial("template_id IS NOT NULL")),
         # One generated expense per template occurrence in a cycle: generation inserts with ON CONFLICT
         # DO NOTHING, so re-runs and concurrent runs never duplicate (NULLs never conflict). Also serves
         # "the transactions of a cycle" (summary, filters, the cycle's foreign-key checks).
         Index("uq_transactions_cycle_template_date", "cycle_id", "template_id", "date", unique=True,
-              **_partial("cycle_id IS NOT NULL")),
+              **partial("cycle_id IS NOT NULL")),
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("uq_transactions_tenant_import_hash", "tenant_id", "import_hash", unique=True,
-              **_partial("import_hash IS NOT NULL")),
+              **partial("import_hash IS NOT NULL")),
     )

@@ -2,25 +2,23 @@
 
 import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, Table, bindparam, delete, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, select
 
 from colony.core.clock import utcnow
-from colony.core.repository import TenantRepository, tenant_condition
+from colony.core.repository import TenantRepository, contains_pattern, tenant_condition
 from colony.core.schemas import PageParams
 from colony.transactions.models import Transaction, TransactionStatus, TransactionType
-from colony.transactions.schemas import TransactionFilters, TransactionSort
+from colony.transactions.schemas import TransactionFilters, TransactionRead, TransactionSort
 
 T = Transaction
-# Every column a response shows, in TransactionRead's order.
-READ_COLUMNS = (T.id, T.type, T.amount, T.currency, T.date, T.description, T.notes, T.category_id,
-                T.payment_method_id, T.account_id, T.cycle_id, T.template_id, T.status, T.amount_base,
-                T.base_currency, T.exchange_rate, T.created_at, T.updated_at)
-READ_KEYS = tuple(column.key for column in READ_COLUMNS)
+# Every column a response shows, in the order of TransactionRead's keys.
+READ_KEYS = tuple(TransactionRead.__annotations__)
+READ_COLUMNS = tuple(getattr(T, key) for key in READ_KEYS)
 
 _ORDER: dict[TransactionSort, tuple[ColumnElement[Any], ...]] = {
     TransactionSort.date_asc: (T.date.asc(), T.id.asc()),
@@ -50,15 +48,11 @@ _FILTER_SQL: dict[str, Callable[[Any], ColumnElement[bool]]] = {
 }
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _filter_values(filters: TransactionFilters) -> dict[str, Any]:
     """The filters in use, by name, with `q` as its LIKE pattern."""
     values = {name: value for name in _FILTER_SQL if (value := getattr(filters, name)) is not None}
     if values.get("q"):
-        values["q"] = f"%{escape_like(values['q'])}%"
+        values["q"] = contains_pattern(values["q"])
     else:
         values.pop("q", None)  # an empty search filters nothing
     return values
@@ -91,10 +85,6 @@ def _list_statements(filters_in_use: frozenset[str], sort: TransactionSort) -> _
 class TransactionRepository(TenantRepository[Transaction]):
     model = Transaction
 
-    def _conditions(self, filters: TransactionFilters) -> list[ColumnElement[bool]]:
-        return [T.tenant_id == self.tenant_id,
-                *(_FILTER_SQL[name](value) for name, value in _filter_values(filters).items())]
-
     async def list_rows(self, filters: TransactionFilters, params: PageParams
                         ) -> tuple[Sequence[Sequence[Any]], int]:
         """One page of rows (tuples in READ_COLUMNS order) and the total."""
@@ -115,58 +105,41 @@ class TransactionRepository(TenantRepository[Transaction]):
             return rows, 0
         return rows, (await self.execute_prepared(statements.count, values)).scalar_one()
 
+    async def stream_rows(self, filters: TransactionFilters, batch: int) -> AsyncIterator[Sequence[Sequence[Any]]]:
+        """Every row the filters match (READ_COLUMNS order), in the list's order, `batch` at a time through a
+        server-side cursor: memory stays flat whatever the count."""
+        conditions = [_FILTER_SQL[name](value) for name, value in _filter_values(filters).items()]
+        statement = (select(*READ_COLUMNS).where(self._mine(), *conditions).order_by(*_ORDER[filters.sort])
+                     .execution_options(yield_per=batch))
+        result = await self.session.stream(statement)
+        try:
+            async for partition in result.partitions(batch):
+                yield partition
+        finally:
+            await result.close()
+
     async def insert(self, tx: Transaction) -> Transaction:
         """A new transaction in one Core INSERT: the unit of work's flush costs several times the CPU
         and a create needs nothing from it. `tx` gets its id and timestamps and stays out of the session:
         complete for rendering, not tracked for later changes."""
         now = utcnow()
         tx.id, tx.tenant_id, tx.created_at, tx.updated_at = uuid.uuid4(), self.tenant_id, now, now
-        table = cast(Table, T.__table__)
-        await self.session.execute(table.insert(), {column.key: getattr(tx, column.key) for column in table.columns})
+        await self.session.execute(self.table.insert(), {column.key: getattr(tx, column.key)
+                                                         for column in self.table.columns})
         return tx
 
-    async def uses_category(self, category_id: uuid.UUID) -> bool:
-        statement = select(exists().where(T.tenant_id == self.tenant_id, T.category_id == category_id))
-        return bool((await self.session.execute(statement)).scalar())
+    async def import_hashes_between(self, start: date, end: date) -> set[str]:
+        """The import fingerprints of the tenant's rows dated in [start, end] (a fingerprint includes the
+        date, so an imported row can only match one of these): one range scan on (tenant_id, date)."""
+        statement = select(T.import_hash).where(self._mine(), T.date >= start, T.date <= end,
+                                                T.import_hash.is_not(None))
+        return {h for h in (await self.session.scalars(statement)).all() if h is not None}
 
-    async def reassign_category(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
-        await self.session.execute(
-            update(T).where(T.tenant_id == self.tenant_id, T.category_id == from_id)
-            .values(category_id=to_id, updated_at=utcnow()).execution_options(synchronize_session=False))
-
-    # ---- planning domains: generated expenses, cycle totals ----
-
-    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert rows (dicts of column values), skipping any that hits a unique index: one generated
-        expense per (cycle, template, date) however often or concurrently generation runs. Returns how
-        many were inserted."""
-        if not rows:
-            return 0
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = cast(Table, T.__table__)
-        now = utcnow()
-        values = [{"id": uuid.uuid4(), "created_at": now, "updated_at": now, **row, "tenant_id": self.tenant_id}
-                  for row in rows]
-        # Core executemany: compiled once, sent in batches ("insertmanyvalues"); RETURNING names the new rows.
-        statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
-        return len((await self.session.execute(statement, values)).all())
-
-    async def delete_all(self) -> None:
-        await self.session.execute(delete(T).where(T.tenant_id == self.tenant_id)
-                                   .execution_options(synchronize_session=False))
-
-    async def delete_planned_of_cycle(self, cycle_id: uuid.UUID) -> None:
-        await self.session.execute(
-            delete(T)
-            .where(T.tenant_id == self.tenant_id, T.cycle_id == cycle_id, T.status == TransactionStatus.planned)
-            .execution_options(synchronize_session=False))
-
-    async def expense_groups(self, *, cycle_id: uuid.UUID | None = None, start_date: Any = None,
-                             end_date: Any = None) -> Sequence[Sequence[Any]]:
+    async def expense_groups(self, *, cycle_id: uuid.UUID | None = None, start_date: date | None = None,
+                             end_date: date | None = None) -> Sequence[Sequence[Any]]:
         """Exact sums of expenses by (category_id, status, currency, base_currency, date):
         rows of (category_id, status, currency, base_currency, date, sum(amount), sum(amount_base))."""
-        conditions: list[ColumnElement[bool]] = [T.tenant_id == self.tenant_id, T.type == TransactionType.expense]
+        conditions: list[ColumnElement[bool]] = [self._mine(), T.type == TransactionType.expense]
         if cycle_id is not None:
             conditions.append(T.cycle_id == cycle_id)
         if start_date is not None:
@@ -176,3 +149,6 @@ class TransactionRepository(TenantRepository[Transaction]):
         keys = (T.category_id, T.status, T.currency, T.base_currency, T.date)
         statement = select(*keys, func.sum(T.amount), func.sum(T.amount_base)).where(*conditions).group_by(*keys)
         return (await self.session.execute(statement)).all()
+
+    async def delete_planned_of_cycle(self, cycle_id: uuid.UUID) -> None:
+        await self.delete_where(T.cycle_id == cycle_id, T.status == TransactionStatus.planned)

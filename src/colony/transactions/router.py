@@ -1,7 +1,7 @@
 """HTTP for transactions and the expense-only view of them. Sub-users may write both.
 
-Reads and writes render through `transaction_service.render` (amounts with their currency's
-decimals) and return an orjson `JSONResponse` directly; `response_model` documents the shape.
+Transactions are read shapes ready for JSON (see TransactionRead), so these routes return an orjson
+`JSONResponse` of them directly; `response_model` documents the shape.
 """
 
 import uuid
@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from colony.auth.deps import TenantCtx
+from colony.core.db import commit
 from colony.core.deps import SessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.idempotency import IdempotencyDep, IdempotencyKeyInProgress, IdempotencyKeyReused
@@ -28,6 +28,7 @@ from colony.transactions.schemas import (
     TransactionRead,
     TransactionUpdate,
 )
+from colony.users.deps import TenantCtx
 
 transactions_router = APIRouter(prefix="/transactions", tags=["transactions"])
 expenses_router = APIRouter(prefix="/expenses", tags=["expenses"])
@@ -50,19 +51,13 @@ async def list_transactions(ctx: TenantCtx, session: SessionDep,
                           responses=error_responses(*_CREATE_ERRORS))
 async def create_transaction(body: TransactionCreate, ctx: TenantCtx, session: SessionDep,
                              idem: IdempotencyDep) -> Response:
-    replay = await idem.start(session, ctx.user_id)
-    if replay is not None:
-        return replay
-    tx = await transaction_service.create(session, ctx, body)
-    response = await idem.finish(session, 201, transaction_service.to_read(tx))
-    await session.commit()
-    return response
+    return await idem.respond(session, ctx.user_id, lambda: transaction_service.create(session, ctx, body))
 
 
 @transactions_router.get("/{transaction_id:uuid}", response_model=TransactionRead, response_class=JSONResponse,
                          responses=error_responses(*_AUTH, TransactionNotFound))
 async def get_transaction(transaction_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> Response:
-    return JSONResponse(transaction_service.to_read(await transaction_service.get(session, ctx, transaction_id)))
+    return JSONResponse(await transaction_service.get(session, ctx, transaction_id))
 
 
 @transactions_router.patch("/{transaction_id:uuid}", response_model=TransactionRead, response_class=JSONResponse,
@@ -70,16 +65,15 @@ async def get_transaction(transaction_id: uuid.UUID, ctx: TenantCtx, session: Se
 async def update_transaction(transaction_id: uuid.UUID, body: TransactionUpdate, ctx: TenantCtx,
                              session: SessionDep) -> Response:
     tx = await transaction_service.update(session, ctx, transaction_id, body)
-    content = transaction_service.to_read(tx)
-    await session.commit()
-    return JSONResponse(content)
+    await commit(session)
+    return JSONResponse(tx)
 
 
 @transactions_router.delete("/{transaction_id:uuid}", status_code=204,
                             responses=error_responses(*_AUTH, TransactionNotFound, CycleAlreadyCompleted))
 async def delete_transaction(transaction_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> Response:
     await transaction_service.delete(session, ctx, transaction_id)
-    await session.commit()
+    await commit(session)
     return Response(status_code=204)
 
 
@@ -95,20 +89,13 @@ async def list_expenses(ctx: TenantCtx, session: SessionDep, query: Annotated[Ex
                       responses=error_responses(*_CREATE_ERRORS))
 async def create_expense(body: ExpenseCreate, ctx: TenantCtx, session: SessionDep,
                          idem: IdempotencyDep) -> Response:
-    replay = await idem.start(session, ctx.user_id)
-    if replay is not None:
-        return replay
-    tx = await transaction_service.create(session, ctx, body)
-    response = await idem.finish(session, 201, transaction_service.to_read(tx))
-    await session.commit()
-    return response
+    return await idem.respond(session, ctx.user_id, lambda: transaction_service.create(session, ctx, body))
 
 
 @expenses_router.get("/{expense_id}", response_model=TransactionRead, response_class=JSONResponse,
                      responses=error_responses(*_AUTH, ExpenseNotFound))
 async def get_expense(expense_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> Response:
-    tx = await transaction_service.get(session, ctx, expense_id, expense_only=True)
-    return JSONResponse(transaction_service.to_read(tx))
+    return JSONResponse(await transaction_service.get(session, ctx, expense_id, expense_only=True))
 
 
 @expenses_router.patch("/{expense_id}", response_model=TransactionRead, response_class=JSONResponse,
@@ -116,14 +103,13 @@ async def get_expense(expense_id: uuid.UUID, ctx: TenantCtx, session: SessionDep
 async def update_expense(expense_id: uuid.UUID, body: ExpenseUpdate, ctx: TenantCtx,
                          session: SessionDep) -> Response:
     tx = await transaction_service.update(session, ctx, expense_id, body, expense_only=True)
-    content = transaction_service.to_read(tx)
-    await session.commit()
-    return JSONResponse(content)
+    await commit(session)
+    return JSONResponse(tx)
 
 
 @expenses_router.delete("/{expense_id}", status_code=204,
                         responses=error_responses(*_AUTH, ExpenseNotFound, CycleAlreadyCompleted))
 async def delete_expense(expense_id: uuid.UUID, ctx: TenantCtx, session: SessionDep) -> Response:
     await transaction_service.delete(session, ctx, expense_id, expense_only=True)
-    await session.commit()
+    await commit(session)
     return Response(status_code=204)

@@ -2,22 +2,27 @@
 
 `/transactions` and `/expenses` are one resource: every function takes `expense_only`, which fixes
 the type to expense and makes incomes invisible (404 EXPENSE_NOT_FOUND).
+
+Cycles take part in our writes through `CYCLE_GUARDS` (a transaction may not be linked to, or changed
+in, a completed cycle); we take part in the categories' rules through `CATEGORY_REFERENCES`.
 """
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.categories import service as category_service
 from colony.categories.models import CategoryKind
+from colony.categories.service import CategoryReferences
 from colony.core import money
+from colony.core.domain import Hooks
 from colony.core.errors import ValidationFailed
-from colony.core.schemas import PageParams
+from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.exchange_rates import service as rate_service
 from colony.payment_methods import service as payment_method_service
@@ -29,60 +34,54 @@ from colony.transactions.schemas import (
     ExpenseUpdate,
     TransactionCreate,
     TransactionFilters,
+    TransactionRead,
     TransactionUpdate,
 )
 
-# ---- rendering: amounts with their currency's decimals ("12.50", never "12.5000") ----
+CycleGuard = Callable[[AsyncSession, uuid.UUID, uuid.UUID, "str | None"], Awaitable[None]]
+CYCLE_GUARDS: Hooks[CycleGuard] = Hooks("transactions.CYCLE_GUARDS")
+"""(session, tenant_id, cycle_id, field) before a row linked to a cycle is written: raise a 422 on `field`
+when the cycle is not the tenant's (field None: the row's own, existing link), CYCLE_ALREADY_COMPLETED
+when it is completed. With no guard, a cycle_id is refused."""
 
-_QUANTA: dict[str, Decimal] = {}
-
-
-def _quantum(code: str) -> Decimal:
-    quantum = _QUANTA.get(code)
-    if quantum is None:
-        quantum = _QUANTA[code] = Decimal(1).scaleb(-money.currency(code).minor_unit)
-    return quantum
+_IDS = ("id", "category_id", "payment_method_id", "account_id", "cycle_id", "template_id")
 
 
-def _rate_text(rate: Decimal) -> str:
-    text = format(rate, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def render(row: Sequence[Any]) -> TransactionRead:
+    """Column values in READ_KEYS order as the read shape, ready for JSON: amounts with their currency's
+    decimals ("12.50", never the column's "12.5000"), ids as text (asyncpg hands back its own UUID class,
+    which orjson doesn't know). The list renders 50 of these per request."""
+    tx = dict(zip(READ_KEYS, row, strict=True))
+    for key in _IDS:
+        if tx[key] is not None:
+            tx[key] = str(tx[key])
+    tx["amount"] = str(money.quantize(tx["amount"], tx["currency"]))
+    tx["amount_base"] = str(money.quantize(tx["amount_base"], tx["base_currency"]))
+    tx["exchange_rate"] = money.rate_text(tx["exchange_rate"])
+    return cast(TransactionRead, tx)
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def render(row: Sequence[Any]) -> dict[str, Any]:
-    """A row of READ_COLUMNS as the response's JSON-ready dict. Ids become text here: asyncpg hands back
-    its own UUID class, which orjson doesn't know. The list renders 50 of these per request."""
-    (id_, type_, amount, currency, date_, description, notes, category_id, payment_method_id, account_id, cycle_id,
-     template_id, status, amount_base, base_currency, exchange_rate, created_at, updated_at) = row
-    return {"id": str(id_), "type": type_, "amount": str(amount.quantize(_quantum(currency))), "currency": currency,
-            "date": date_, "description": description, "notes": notes, "category_id": _text(category_id),
-            "payment_method_id": _text(payment_method_id), "account_id": _text(account_id),
-            "cycle_id": _text(cycle_id), "template_id": _text(template_id), "status": status,
-            "amount_base": str(amount_base.quantize(_quantum(base_currency))), "base_currency": base_currency,
-            "exchange_rate": _rate_text(exchange_rate), "created_at": created_at, "updated_at": updated_at}
-
-
-def to_read(tx: Transaction) -> dict[str, Any]:
+def _read(tx: Transaction) -> TransactionRead:
     return render([getattr(tx, key) for key in READ_KEYS])
 
 
 # ---- reads ----
 
 async def list_transactions(session: AsyncSession, tenant: Tenant, filters: TransactionFilters,
-                            params: PageParams) -> dict[str, Any]:
-    """A page as a JSON-ready dict (`items, total, page, size, pages`), built straight from columns."""
+                            params: PageParams) -> Page[TransactionRead]:
     rows, total = await TransactionRepository(session, tenant.tenant_id).list_rows(filters, params)
-    items = [render(row) for row in rows]
-    return {"items": items, "total": total, "page": params.page, "size": params.size,
-            "pages": -(-total // params.size)}
+    return Page[TransactionRead].build([render(row) for row in rows], total, params)
 
 
-async def get(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID, *,
-              expense_only: bool = False) -> Transaction:
+async def stream(session: AsyncSession, tenant: Tenant, filters: TransactionFilters, *,
+                 batch: int) -> AsyncIterator[list[TransactionRead]]:
+    """Every transaction the filters match, in the list's order, `batch` at a time (an export)."""
+    async for rows in TransactionRepository(session, tenant.tenant_id).stream_rows(filters, batch):
+        yield [render(row) for row in rows]
+
+
+async def _get(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID, *,
+               expense_only: bool = False) -> Transaction:
     tx = await TransactionRepository(session, tenant.tenant_id).get(transaction_id)
     if expense_only:
         if tx is None or tx.type is not TransactionType.expense:
@@ -90,6 +89,11 @@ async def get(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID, 
     elif tx is None:
         raise TransactionNotFound()
     return tx
+
+
+async def get(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID, *,
+              expense_only: bool = False) -> TransactionRead:
+    return _read(await _get(session, tenant, transaction_id, expense_only=expense_only))
 
 
 # ---- writes ----
@@ -111,6 +115,14 @@ async def _check_references(session: AsyncSession, tenant: Tenant, tx_type: Tran
         await payment_method_service.require(session, tenant, payment_method_id, field="body.payment_method_id")
 
 
+async def _check_cycle(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID, *, field: str | None) -> None:
+    guards = list(CYCLE_GUARDS)
+    if not guards:
+        raise ValidationFailed(field or "body.cycle_id", "cycles are not available")
+    for guard in guards:
+        await guard(session, tenant.tenant_id, cycle_id, field)
+
+
 async def _convert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> None:
     conversion = await rate_service.rate_on(session, tx.currency, tenant.base_currency, tx.date)
     tx.exchange_rate = conversion.rate
@@ -118,7 +130,7 @@ async def _convert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> No
     tx.amount_base = conversion.apply(tx.amount, tenant.base_currency)
 
 
-async def create(session: AsyncSession, tenant: Tenant, data: TransactionCreate | ExpenseCreate) -> Transaction:
+async def create(session: AsyncSession, tenant: Tenant, data: TransactionCreate | ExpenseCreate) -> TransactionRead:
     values = data.model_dump()
     tx_type = TransactionType(values.pop("type", TransactionType.expense))
     _reject_reserved(values)
@@ -128,12 +140,12 @@ async def create(session: AsyncSession, tenant: Tenant, data: TransactionCreate 
                             check_payment_method=True)
     tx = Transaction(type=tx_type, created_by_id=tenant.user_id, **values)
     await _convert(session, tenant, tx)
-    return await TransactionRepository(session, tenant.tenant_id).insert(tx)
+    return _read(await TransactionRepository(session, tenant.tenant_id).insert(tx))
 
 
 async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID,
-                 data: TransactionUpdate | ExpenseUpdate, *, expense_only: bool = False) -> Transaction:
-    tx = await get(session, tenant, transaction_id, expense_only=expense_only)
+                 data: TransactionUpdate | ExpenseUpdate, *, expense_only: bool = False) -> TransactionRead:
+    tx = await _get(session, tenant, transaction_id, expense_only=expense_only)
     changes = data.model_dump(exclude_unset=True)
     _reject_reserved(changes)
     if tx.cycle_id is not None:  # a completed cycle's transactions can't change
@@ -159,12 +171,12 @@ async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
     if reconvert:
         await _convert(session, tenant, tx)
     await session.flush()
-    return tx
+    return _read(tx)
 
 
 async def delete(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID, *,
                  expense_only: bool = False) -> None:
-    tx = await get(session, tenant, transaction_id, expense_only=expense_only)
+    tx = await _get(session, tenant, transaction_id, expense_only=expense_only)
     if tx.cycle_id is not None:
         await _check_cycle(session, tenant, tx.cycle_id, field=None)
     await TransactionRepository(session, tenant.tenant_id).delete(tx)
@@ -172,44 +184,38 @@ async def delete(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
 
 async def delete_all(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     """Every transaction of a tenant (before the tenant itself goes: they restrict their categories)."""
-    await TransactionRepository(session, tenant_id).delete_all()
+    await TransactionRepository(session, tenant_id).delete_where()
 
 
-# ---- what categories need to know about us ----
+# ---- bulk: imports ----
+
+async def import_hashes_between(session: AsyncSession, tenant_id: uuid.UUID, start: date, end: date) -> set[str]:
+    """The fingerprints of the rows imported before, dated in [start, end]."""
+    return await TransactionRepository(session, tenant_id).import_hashes_between(start, end)
+
+
+async def insert_imported(session: AsyncSession, tenant_id: uuid.UUID, columns: Sequence[str],
+                          records: Iterable[Sequence[Any]]) -> int:
+    """Rows already checked and converted by an import, in bulk; how many (flushed, the router commits)."""
+    return await TransactionRepository(session, tenant_id).insert_many(columns, records)
+
+
+# ---- our part in the categories' rules (contributed in domain.py) ----
 
 async def _category_in_use(session: AsyncSession, tenant_id: uuid.UUID, category_id: uuid.UUID) -> bool:
-    return await TransactionRepository(session, tenant_id).uses_category(category_id)
+    return await TransactionRepository(session, tenant_id).exists(Transaction.category_id == category_id)
 
 
 async def _reassign_category(session: AsyncSession, tenant_id: uuid.UUID, from_id: uuid.UUID,
                              to_id: uuid.UUID) -> None:
-    await TransactionRepository(session, tenant_id).reassign_category(from_id, to_id)
+    await TransactionRepository(session, tenant_id).update_where(Transaction.category_id == from_id,
+                                                                 category_id=to_id)
 
 
-category_service.register_references(category_service.CategoryReferences(
-    in_use=_category_in_use, reassign=_reassign_category))
+CATEGORY_REFERENCES = CategoryReferences(in_use=_category_in_use, reassign=_reassign_category)
 
 
-# ---- what cycles need from us (cycles → transactions; never the other way at import time) ----
-# Cycles register a guard at import: (session, tenant_id, cycle_id, field) raises a 422 on `field` when
-# the cycle is not the tenant's (field None: the row's own, existing link), and CYCLE_ALREADY_COMPLETED
-# when it is completed. Without a registered guard a cycle_id is refused.
-
-CycleGuard = Callable[[AsyncSession, uuid.UUID, uuid.UUID, "str | None"], Awaitable[None]]
-_cycle_guards: list[CycleGuard] = []
-
-
-def register_cycle_guard(guard: CycleGuard) -> None:
-    if guard not in _cycle_guards:
-        _cycle_guards.append(guard)
-
-
-async def _check_cycle(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID, *, field: str | None) -> None:
-    if not _cycle_guards:
-        raise ValidationFailed(field or "body.cycle_id", "cycles are not available")
-    for guard in _cycle_guards:
-        await guard(session, tenant.tenant_id, cycle_id, field)
-
+# ---- what cycles need from us ----
 
 @dataclass(frozen=True, slots=True)
 class PlannedExpense:
@@ -245,7 +251,7 @@ async def create_planned(session: AsyncSession, tenant: Tenant, items: Sequence[
                      "cycle_id": item.cycle_id, "template_id": item.template_id, "created_by_id": tenant.user_id,
                      "amount_base": conversion.apply(item.amount, base), "base_currency": base,
                      "exchange_rate": conversion.rate})
-    return await TransactionRepository(session, tenant.tenant_id).insert_new(rows)
+    return await TransactionRepository(session, tenant.tenant_id).insert_or_ignore(rows)
 
 
 async def delete_planned_of_cycle(session: AsyncSession, tenant_id: uuid.UUID, cycle_id: uuid.UUID) -> None:

@@ -1,4 +1,26 @@
-from colony.core.errors import BadRequest, Conflict, NotFound
+from colony.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+
+
+class NotAuthenticated(Unauthorized):
+    code = "NOT_AUTHENTICATED"
+    message = "Not authenticated"
+
+
+class TokenExpired(Unauthorized):
+    code = "TOKEN_EXPIRED"
+    message = "The token has expired"
+
+
+class OwnerOnly(Forbidden):
+    message = "Only the account owner may do this"
+
+
+class AdminOnly(Forbidden):
+    message = "Only an administrator may do this"
+
+
+class BusinessOnly(Forbidden):
+    message = "Only a business account may do this"
 
 
 class EmailAlreadyRegistered(Conflict):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
-from colony.core.repository import Repository, paginate
+from colony.core.repository import Repository, contains_pattern
 from colony.core.schemas import PageParams
 from colony.core.tenancy import Role
 from colony.users.models import Credentials, Profile, User
@@ -19,9 +19,6 @@ class UserRepository(Repository[User]):
     async def delete_by_id(self, user_id: uuid.UUID) -> None:
         """A Core DELETE: the database cascades to everything the user owns."""
         await self.session.execute(delete(User).where(User.id == user_id).execution_options(synchronize_session=False))
-
-    async def get(self, user_id: uuid.UUID) -> User | None:
-        return await self.session.get(User, user_id)
 
     async def principal_row(self, user_id: uuid.UUID) -> tuple[User, str] | None:
         """The user and its base currency: all an authenticated request needs to know."""
@@ -41,12 +38,9 @@ class UserRepository(Repository[User]):
     async def email_taken(self, email: str) -> bool:
         return bool((await self.session.execute(select(exists().where(User.email == email)))).scalar())
 
-    async def with_credentials_by_email(self, email: str) -> User | None:
-        statement = select(User).options(joinedload(User.credentials)).where(User.email == email)
-        return (await self.session.execute(statement)).scalar_one_or_none()
-
-    async def with_credentials(self, user_id: uuid.UUID) -> User | None:
-        statement = select(User).options(joinedload(User.credentials)).where(User.id == user_id)
+    async def with_credentials(self, *, user_id: uuid.UUID | None = None, email: str | None = None) -> User | None:
+        statement = select(User).options(joinedload(User.credentials))
+        statement = statement.where(User.id == user_id) if user_id is not None else statement.where(User.email == email)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def count_failed_login(self, user_id: uuid.UUID, now: datetime) -> int:
@@ -62,12 +56,12 @@ class UserRepository(Repository[User]):
         await self.session.execute(update(Credentials).where(Credentials.user_id == user_id).values(**values)
                                    .execution_options(synchronize_session=False))
 
-    async def page(self, params: PageParams, *, q: str | None = None, role: Role | None = None,
+    async def search(self, params: PageParams, *, q: str | None = None, role: Role | None = None,
                    is_active: bool | None = None, tenant_id: uuid.UUID | None = None,
                    exclude_id: uuid.UUID | None = None) -> tuple[Sequence[User], int]:
         statement = select(User).join(User.profile).options(contains_eager(User.profile))
         if q:
-            pattern = f"%{_escape_like(q.lower())}%"
+            pattern = contains_pattern(q.lower())
             statement = statement.where(or_(
                 User.email.like(pattern, escape="\\"),
                 func.lower(Profile.first_name).like(pattern, escape="\\"),
@@ -83,11 +77,11 @@ class UserRepository(Repository[User]):
             statement = statement.where(User.tenant_id == tenant_id)
         if exclude_id is not None:
             statement = statement.where(User.id != exclude_id)
-        return await paginate(self.session, statement.order_by(User.created_at, User.id), params)
+        return await self.page(statement.order_by(User.created_at, User.id), params)
 
-    async def member(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> User | None:
-        statement = self._with_profile().where(User.id == user_id, User.tenant_id == tenant_id, User.role == role)
-        return (await self.session.execute(statement)).scalar_one_or_none()
+    async def is_member(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> bool:
+        statement = select(exists().where(User.id == user_id, User.tenant_id == tenant_id, User.role == role))
+        return bool((await self.session.execute(statement)).scalar())
 
     async def has_members(self, tenant_id: uuid.UUID) -> bool:
         statement = select(exists().where(User.tenant_id == tenant_id, User.id != tenant_id))
@@ -108,7 +102,3 @@ class UserRepository(Repository[User]):
             .values(is_active=False).returning(User.id).execution_options(synchronize_session=False)
         )
         return list(result.scalars())
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -2,12 +2,12 @@
 
 from fastapi import APIRouter, Response
 
-from colony.auth.deps import Principal
-from colony.auth.errors import NotAuthenticated, TokenExpired
+from colony.core.db import commit
 from colony.core.deps import CacheDep, SessionDep
 from colony.core.openapi import error_responses
 from colony.users import service as user_service
-from colony.users.errors import BaseCurrencySetByBusiness
+from colony.users.deps import Principal
+from colony.users.errors import BaseCurrencySetByBusiness, NotAuthenticated, TokenExpired
 from colony.users.schemas import ProfileUpdate, UserRead
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -16,23 +16,20 @@ _auth_errors = (NotAuthenticated, TokenExpired)
 
 @router.get("/me", response_model=UserRead, responses=error_responses(*_auth_errors))
 async def read_me(principal: Principal, session: SessionDep) -> UserRead:
-    return UserRead.of(await user_service.get_user(session, principal.user_id))
+    return await user_service.get_user(session, principal.user_id)
 
 
 @router.patch("/me", response_model=UserRead,
               responses=error_responses(*_auth_errors, BaseCurrencySetByBusiness))
 async def update_me(body: ProfileUpdate, principal: Principal, session: SessionDep, cache: CacheDep) -> UserRead:
     """Change profile fields; only those sent change. A business's base currency applies to its sub-users."""
-    user, affected = await user_service.update_profile(session, principal.user_id, body)
-    await session.commit()
-    await user_service.forget_principals(cache, affected)  # the base currency may have changed
-    return UserRead.of(user)
+    user = await user_service.update_profile(session, cache, principal.user_id, body)
+    await commit(session)
+    return user
 
 
 @router.delete("/me", status_code=204, response_class=Response, responses=error_responses(*_auth_errors))
 async def deactivate_me(principal: Principal, session: SessionDep, cache: CacheDep) -> None:
     """Deactivate the account: every token stops working at once. A business's sub-users go with it."""
-    user = await user_service.get_user(session, principal.user_id)
-    affected = await user_service.deactivate(session, user)
-    await session.commit()
-    await user_service.forget_principals(cache, affected)
+    await user_service.deactivate(session, cache, principal.user_id)
+    await commit(session)

@@ -55,6 +55,19 @@ class UserRead(Schema):
                    timezone=profile.timezone, locale=profile.locale, created_at=user.created_at)
 
 
+class AccountRead(UserRead):
+    """A user as an administrator sees it."""
+
+    is_active: bool
+    tenant_id: uuid.UUID
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> Self:
+        return cls(**UserRead.of(user).model_dump(), is_active=user.is_active, tenant_id=user.tenant_id,
+                   updated_at=user.updated_at)
+
+
 class ProfileUpdate(Schema):
     """Every field optional; only the fields sent change (null clears the optional ones)."""
 

@@ -1,34 +1,46 @@
-"""Users: identity, credentials and profile; and the principal behind a token, with a short cache."""
+"""Users: identity, credentials and profile; and the principal behind a token, with a short cache.
+
+Two extension points let later domains take part without this one importing them: a new tenant's
+defaults (`TENANT_CREATED`: categories seeds its starter list) and the end of a user's access
+(`DEACTIVATED`: auth revokes its refresh chains).
+"""
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colony.auth import passwords
-from colony.auth import refresh_tokens as refresh_token_service
+from colony.core import passwords
 from colony.core.cache import Cache
 from colony.core.clock import utcnow
-from colony.core.db import Database
-from colony.core.schemas import PageParams
-from colony.core.tenancy import Role, Tenant
+from colony.core.db import Database, after_commit, savepoint
+from colony.core.domain import Hooks
+from colony.core.schemas import Page, PageParams
+from colony.core.tenancy import OWNER_ROLES, Role, Tenant
 from colony.users.errors import BaseCurrencySetByBusiness, EmailAlreadyRegistered, UserNotFound
 from colony.users.models import Credentials, Profile, User
 from colony.users.repository import UserRepository
-from colony.users.schemas import ProfileUpdate
+from colony.users.schemas import AccountRead, ProfileUpdate, UserRead
 
 PRINCIPAL_TTL_SECONDS = 60
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+
+TENANT_CREATED: Hooks[Callable[[AsyncSession, Tenant], Awaitable[None]]] = Hooks("users.TENANT_CREATED")
+"""(session, the new tenant's owner): seed what a new tenant starts with, in its registration's transaction."""
+DEACTIVATED: Hooks[Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[None]]] = Hooks("users.DEACTIVATED")
+"""(session, user ids): end whatever access those users still hold, in the deactivation's transaction."""
 
 
 def normalize_email(email: str) -> str:
     """Emails are unique case-insensitively: stored and looked up in lower case."""
     return email.strip().lower()
 
+
+# ---- the principal behind a token ----
 
 def _principal_key(user_id: uuid.UUID) -> str:
     return f"principal:{user_id}"
@@ -45,7 +57,7 @@ async def principal_for_request(database: Database, cache: Cache, user_id: uuid.
 
 
 async def load_principal(session: AsyncSession, cache: Cache, user_id: uuid.UUID) -> Tenant | None:
-    """The active user behind `user_id`, or None. Cached; `forget_principal` drops it on every change."""
+    """The active user behind `user_id`, or None. Cached; dropped after every change that alters it."""
     key = _principal_key(user_id)
     cached = await cache.get(key)
     if cached is not None:
@@ -69,20 +81,22 @@ def _principal_from_cache(user_id: uuid.UUID, cached: bytes) -> Tenant | None:
                   base_currency=data["base_currency"])
 
 
-async def forget_principal(cache: Cache, user_id: uuid.UUID) -> None:
-    """Call after any change to a user's role, activity or base currency (after the commit)."""
-    await cache.delete(_principal_key(user_id))
+def _forget_principals_after_commit(session: AsyncSession, cache: Cache, user_ids: Sequence[uuid.UUID]) -> None:
+    """Their role, activity or base currency changed: the next request loads them anew."""
+    async def forget() -> None:
+        for user_id in user_ids:
+            await cache.delete(_principal_key(user_id))
+
+    after_commit(session, forget)
 
 
-async def forget_principals(cache: Cache, user_ids: Iterable[uuid.UUID]) -> None:
-    for user_id in user_ids:
-        await forget_principal(cache, user_id)
-
+# ---- accounts ----
 
 async def create_user(session: AsyncSession, *, email: str, password: str, role: Role,
                       tenant_id: uuid.UUID | None = None, base_currency: str = "USD",
-                      first_name: str | None = None, last_name: str | None = None) -> User:
-    """A user with its credentials and profile. `tenant_id` is the business for a sub-user, else itself."""
+                      first_name: str | None = None, last_name: str | None = None) -> UserRead:
+    """A user with its credentials and profile. `tenant_id` is the business for a sub-user, else itself;
+    an owner's new tenant gets what `TENANT_CREATED` seeds."""
     repository = UserRepository(session)
     email = normalize_email(email)
     if await repository.email_taken(email):  # the cheap answer; the unique index settles races below
@@ -93,14 +107,13 @@ async def create_user(session: AsyncSession, *, email: str, password: str, role:
     user.credentials = Credentials(password_hash=password_hash, algorithm=passwords.ALGORITHM,
                                    failed_attempts=0, password_changed_at=utcnow())
     user.profile = Profile(first_name=first_name, last_name=last_name, base_currency=base_currency)
-    try:
-        async with session.begin_nested():
-            await repository.add(user)
-    except IntegrityError as exc:
-        if "email" in str(exc.orig).lower():
-            raise EmailAlreadyRegistered() from None
-        raise
-    return user
+    async with savepoint(session, EmailAlreadyRegistered):
+        session.add(user)
+    if role in OWNER_ROLES:
+        owner = Tenant(user_id=user.id, tenant_id=user.tenant_id, role=role, base_currency=base_currency)
+        for seed in TENANT_CREATED:
+            await seed(session, owner)
+    return UserRead.of(user)
 
 
 async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
@@ -108,21 +121,25 @@ async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     await UserRepository(session).delete_by_id(user_id)
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
-    """The user with its profile loaded."""
+async def _user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await UserRepository(session).get_with_profile(user_id)
     if user is None:
         raise UserNotFound()
     return user
 
 
-async def update_profile(session: AsyncSession, user_id: uuid.UUID, changes: ProfileUpdate
-                         ) -> tuple[User, list[uuid.UUID]]:
-    """The updated user, and the ids whose cached principal the caller must forget after the commit.
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> UserRead:
+    return UserRead.of(await _user(session, user_id))
 
-    A tenant has one base currency: a business's change reaches its sub-users, who cannot change it.
-    """
-    user = await get_user(session, user_id)
+
+async def get_account(session: AsyncSession, user_id: uuid.UUID) -> AccountRead:
+    return AccountRead.of(await _user(session, user_id))
+
+
+async def update_profile(session: AsyncSession, cache: Cache, user_id: uuid.UUID, changes: ProfileUpdate) -> UserRead:
+    """Change the fields sent. A tenant has one base currency: a business's change reaches its sub-users,
+    who cannot change it."""
+    user = await _user(session, user_id)
     values = changes.model_dump(exclude_unset=True)
     affected = [user.id]
     new_currency = values.get("base_currency")
@@ -137,35 +154,48 @@ async def update_profile(session: AsyncSession, user_id: uuid.UUID, changes: Pro
     for field, value in values.items():
         setattr(user.profile, field, value)
     await session.flush()
-    return user, affected
+    _forget_principals_after_commit(session, cache, affected)
+    return UserRead.of(user)
 
 
-async def deactivate(session: AsyncSession, user: User) -> list[uuid.UUID]:
-    """End a user's access: inactive, every refresh chain revoked. A business takes its sub-users along.
-
-    Returns the ids whose cached principal the caller must forget after the commit.
-    """
+async def deactivate(session: AsyncSession, cache: Cache, user_id: uuid.UUID) -> None:
+    """End a user's access: inactive, and whatever `DEACTIVATED` ends. A business takes its sub-users along."""
+    user = await _user(session, user_id)
     affected = [user.id]
     user.is_active = False
     if user.role is Role.business:
         affected += await UserRepository(session).deactivate_members(user.tenant_id)
-    for user_id in affected:
-        await refresh_token_service.revoke_all(session, user_id)
     await session.flush()
-    return affected
+    for end_access in DEACTIVATED:
+        await end_access(session, affected)
+    _forget_principals_after_commit(session, cache, affected)
 
 
-async def list_users(session: AsyncSession, params: PageParams, *, q: str | None = None,
-                     role: Role | None = None, is_active: bool | None = None,
-                     tenant_id: uuid.UUID | None = None,
-                     exclude_id: uuid.UUID | None = None) -> tuple[Sequence[User], int]:
-    return await UserRepository(session).page(params, q=q, role=role, is_active=is_active, tenant_id=tenant_id,
-                                              exclude_id=exclude_id)
+async def reactivate(session: AsyncSession, cache: Cache, user_id: uuid.UUID) -> None:
+    user = await _user(session, user_id)
+    user.is_active = True
+    await session.flush()
+    _forget_principals_after_commit(session, cache, [user.id])
 
 
-async def get_member(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> User | None:
-    """A user of `role` inside `tenant_id`, or None (another tenant's user does not exist for the caller)."""
-    return await UserRepository(session).member(tenant_id, user_id, role)
+async def set_role(session: AsyncSession, cache: Cache, user_id: uuid.UUID, role: Role) -> None:
+    user = await _user(session, user_id)
+    user.role = role
+    await session.flush()
+    _forget_principals_after_commit(session, cache, [user.id])
+
+
+async def list_accounts(session: AsyncSession, params: PageParams, *, q: str | None = None,
+                        role: Role | None = None, is_active: bool | None = None,
+                        tenant_id: uuid.UUID | None = None) -> Page[AccountRead]:
+    users, total = await UserRepository(session).search(params, q=q, role=role, is_active=is_active,
+                                                      tenant_id=tenant_id)
+    return Page[AccountRead].build([AccountRead.of(user) for user in users], total, params)
+
+
+async def is_member(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> bool:
+    """Whether `user_id` is a user of `role` inside `tenant_id` (another tenant's user is not)."""
+    return await UserRepository(session).is_member(tenant_id, user_id, role)
 
 
 async def has_members(session: AsyncSession, tenant_id: uuid.UUID) -> bool:
@@ -173,20 +203,37 @@ async def has_members(session: AsyncSession, tenant_id: uuid.UUID) -> bool:
     return await UserRepository(session).has_members(tenant_id)
 
 
-# Credentials: looked up for a login, counted on failure, replaced on a password change.
+# ---- credentials: looked up for a login, counted on failure, replaced on a password change ----
 
-async def find_for_login(session: AsyncSession, email: str) -> User | None:
-    """The user behind `email` with its credentials loaded, or None."""
-    return await UserRepository(session).with_credentials_by_email(normalize_email(email))
+@dataclass(frozen=True, slots=True)
+class LoginAccount:
+    """What checking a password needs to know of a user (the hash never leaves the identity domains)."""
+
+    user_id: uuid.UUID
+    email: str
+    is_active: bool
+    password_hash: str
+    failed_attempts: int
+    locked_until: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> "LoginAccount":
+        credentials = user.credentials
+        return cls(user.id, user.email, user.is_active, credentials.password_hash, credentials.failed_attempts,
+                   credentials.locked_until)
 
 
-async def find_with_credentials(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await UserRepository(session).with_credentials(user_id)
+async def login_account(session: AsyncSession, *, email: str | None = None,
+                        user_id: uuid.UUID | None = None) -> LoginAccount | None:
+    """The account behind an email (or an id), or None."""
+    user = await UserRepository(session).with_credentials(
+        user_id=user_id, email=normalize_email(email) if email is not None else None)
+    return LoginAccount.of(user) if user is not None else None
 
 
-def locked_until(credentials: Credentials, now: datetime) -> datetime | None:
-    if credentials.locked_until is not None and credentials.locked_until > now:
-        return credentials.locked_until
+def locked_until(account: LoginAccount, now: datetime) -> datetime | None:
+    if account.locked_until is not None and account.locked_until > now:
+        return account.locked_until
     return None
 
 
@@ -198,9 +245,9 @@ async def record_failed_login(session: AsyncSession, user_id: uuid.UUID) -> None
         await repository.update_credentials(user_id, failed_attempts=0, locked_until=now + LOCKOUT)
 
 
-async def record_successful_login(session: AsyncSession, credentials: Credentials) -> None:
-    if credentials.failed_attempts or credentials.locked_until is not None:
-        await UserRepository(session).update_credentials(credentials.user_id, failed_attempts=0,
+async def record_successful_login(session: AsyncSession, account: LoginAccount) -> None:
+    if account.failed_attempts or account.locked_until is not None:
+        await UserRepository(session).update_credentials(account.user_id, failed_attempts=0,
                                                          last_failed_at=None, locked_until=None)
 
 

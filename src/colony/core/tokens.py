@@ -1,4 +1,4 @@
-"""JWT access tokens (HS256), and the opaque tokens (refresh, password reset) kept hashed in the database."""
+"""JWT access tokens (HS256), and opaque tokens (refresh, password reset) kept only as their sha256."""
 
 import functools
 import hashlib

@@ -1,4 +1,4 @@
-"""Errors of the CSV import and export (transactions/csv_io.py)."""
+"""Errors of the CSV import and export."""
 
 from colony.core.errors import AppError, Conflict, RuleViolation
 

@@ -1,17 +1,14 @@
-"""The caller behind the bearer token, and the one dependency per permission."""
+"""Who is calling: the principal behind the bearer token, and one dependency per permission."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from colony.auth import tokens
-from colony.auth.errors import AdminOnly, BusinessOnly, NotAuthenticated, OwnerOnly, TokenExpired
-from colony.config import Settings
-from colony.core.mail import Mailer
-from colony.core.ratelimit import RateLimiter
+from colony.core import tokens
 from colony.core.tenancy import Role, Tenant
 from colony.users import service as user_service
+from colony.users.errors import AdminOnly, BusinessOnly, NotAuthenticated, OwnerOnly, TokenExpired
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -22,7 +19,7 @@ async def get_current_principal(request: Request, token: Annotated[str | None, D
     if not token:
         raise NotAuthenticated()
     try:
-        claims = tokens.decode_access_token(token, request.app.state.settings.signing_key())
+        claims = tokens.decode_access_token(token, request.app.state.settings.signing_key)
     except tokens.TokenExpired:
         raise TokenExpired() from None
     except tokens.TokenInvalid:
@@ -63,24 +60,6 @@ async def require_admin(principal: Annotated[Tenant, Depends(get_current_princip
     return principal
 
 
-async def limit_auth_requests(request: Request) -> None:
-    """Spend one of the client address's budget for the endpoints that take a password or an email."""
-    limiter: RateLimiter = request.app.state.auth_rate_limiter
-    await limiter.hit(request.client.host if request.client else "unknown")
-
-
-async def get_app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def get_mailer(request: Request) -> Mailer:
-    mailer: Mailer = request.app.state.mailer
-    return mailer
-
-
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-MailerDep = Annotated[Mailer, Depends(get_mailer)]
 Principal = Annotated[Tenant, Depends(get_current_principal)]
 TenantCtx = Annotated[Tenant, Depends(get_tenant)]
 OwnerCtx = Annotated[Tenant, Depends(require_owner)]

@@ -1,8 +1,9 @@
 """CSV export and import of transactions.
 
-Export: the list's filters and order, one streamed query (a server-side cursor, `yield_per`), written
-through `csv.writer` in chunks, so memory stays flat whatever the row count. Text cells that a
-spreadsheet would run as a formula (starting with = + - @, tab or carriage return) get a leading `'`.
+Export: the list's filters and order, streamed by the transactions service (a server-side cursor),
+written through `csv.writer` in chunks, so memory stays flat whatever the row count; category and
+payment-method names are looked up once, before. Text cells that a spreadsheet would run as a formula
+(starting with = + - @, tab or carriage return) get a leading `'`.
 
 Import: columns `date, amount, currency, description, category, type` (a header row is required; the
 order is free, other columns are ignored, so an export can be imported again; optional `notes` and
@@ -23,23 +24,26 @@ import hashlib
 import io
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colony.categories import service as category_service
 from colony.categories.models import CategoryKind
 from colony.core import money
 from colony.core.clock import utcnow
+from colony.core.db import savepoint
 from colony.core.tenancy import Tenant
 from colony.exchange_rates import service as rate_service
-from colony.transactions.csv_errors import ImportConflict, ImportFileInvalid
-from colony.transactions.csv_queries import TransactionCsvQueries
+from colony.imports.errors import ImportConflict, ImportFileInvalid
+from colony.imports.schemas import ImportReport, ImportRowError
+from colony.payment_methods import service as payment_method_service
+from colony.transactions import service as transaction_service
 from colony.transactions.models import TransactionStatus, TransactionType
-from colony.transactions.schemas import TransactionFilters
+from colony.transactions.schemas import TransactionFilters, TransactionRead
 
 EXPORT_HEADER = ("id", "date", "type", "amount", "currency", "amount_base", "base_currency", "category",
                  "payment_method", "description", "notes", "status")
@@ -48,19 +52,11 @@ IMPORT_OPTIONAL = ("category", "notes", "status")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 EXPORT_BATCH = 2000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_QUANTA: dict[str, Decimal] = {}
 # What an imported row sets (the repository adds tenant_id), in the order import_csv builds them.
 _IMPORT_COLUMNS = ("id", "created_by_id", "type", "status", "amount", "currency", "date", "description", "notes",
                    "category_id", "amount_base", "base_currency", "exchange_rate", "import_hash", "created_at",
                    "updated_at")
 _KIND = {TransactionType.expense: CategoryKind.expense, TransactionType.income: CategoryKind.income}
-
-
-def _quantum(code: str) -> Decimal:
-    quantum = _QUANTA.get(code)
-    if quantum is None:
-        quantum = _QUANTA[code] = Decimal(1).scaleb(-money.currency(code).minor_unit)
-    return quantum
 
 
 def safe_cell(text: str | None) -> str:
@@ -72,14 +68,17 @@ def safe_cell(text: str | None) -> str:
 
 # ---- export ------------------------------------------------------------------------------------------
 
-def _export_row(row: Any) -> tuple[str, ...]:
-    (id_, date, type_, amount, currency, amount_base, base_currency, category, payment_method,
-     description, notes, status) = row
-    return (str(id_), date.isoformat(), type_.value if hasattr(type_, "value") else str(type_),
-            str(amount.quantize(_quantum(currency))), currency,
-            str(amount_base.quantize(_quantum(base_currency))), base_currency,
-            safe_cell(category), safe_cell(payment_method), safe_cell(description), safe_cell(notes),
-            status.value if hasattr(status, "value") else str(status))
+def _export_row(tx: TransactionRead, categories: Mapping[str | None, str],
+                methods: Mapping[str | None, str]) -> tuple[str, ...]:
+    return (tx["id"], tx["date"].isoformat(), str(tx["type"]), tx["amount"], tx["currency"], tx["amount_base"],
+            tx["base_currency"], safe_cell(categories.get(tx["category_id"])),
+            safe_cell(methods.get(tx["payment_method_id"])), safe_cell(tx["description"]), safe_cell(tx["notes"]),
+            str(tx["status"]))
+
+
+def _by_text(names: Mapping[uuid.UUID, str]) -> dict[str | None, str]:
+    """Names keyed by the id as a read shape shows it (text)."""
+    return {str(id_): name for id_, name in names.items()}
 
 
 async def export_csv(session: AsyncSession, tenant: Tenant, filters: TransactionFilters, *,
@@ -89,11 +88,12 @@ async def export_csv(session: AsyncSession, tenant: Tenant, filters: Transaction
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_HEADER)
     yield buffer.getvalue().encode()
-    queries = TransactionCsvQueries(session, tenant.tenant_id)
-    async for rows in queries.stream_export(filters, batch):
+    categories = _by_text(await category_service.names_of(session, tenant.tenant_id))
+    methods = _by_text(await payment_method_service.names_of(session, tenant.tenant_id))
+    async for rows in transaction_service.stream(session, tenant, filters, batch=batch):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(_export_row(row) for row in rows)
+        writer.writerows(_export_row(tx, categories, methods) for tx in rows)
         yield buffer.getvalue().encode()
 
 
@@ -209,14 +209,14 @@ def _decode(content: bytes) -> str:
         raise ImportFileInvalid("The file is not UTF-8 text") from None
 
 
-async def import_csv(session: AsyncSession, tenant: Tenant, content: bytes) -> dict[str, Any]:
+async def import_csv(session: AsyncSession, tenant: Tenant, content: bytes) -> ImportReport:
     """Check every row, then create the new ones in bulk (flushed, not committed); returns the report."""
     parsed = await asyncio.to_thread(_parse, _decode(content))
     errors = parsed.errors
-    queries = TransactionCsvQueries(session, tenant.tenant_id)
     base = tenant.base_currency
 
-    categories = await queries.category_ids_by_name() if any(r.category for r in parsed.rows) else {}
+    categories = (await category_service.ids_by_name(session, tenant.tenant_id)
+                  if any(r.category for r in parsed.rows) else {})
     foreign = [r for r in parsed.rows if r.currency != base]
     table = (await rate_service.rate_table(session, {r.currency for r in foreign} | {base},
                                            min(r.date for r in foreign), max(r.date for r in foreign))
@@ -251,12 +251,13 @@ async def import_csv(session: AsyncSession, tenant: Tenant, content: bytes) -> d
 
     existing: set[str] = set()
     if candidates:
-        known = await queries.import_hashes_between(min(c[0].date for c in candidates),
-                                                    max(c[0].date for c in candidates))
+        known = await transaction_service.import_hashes_between(session, tenant.tenant_id,
+                                                                min(c[0].date for c in candidates),
+                                                                max(c[0].date for c in candidates))
         existing = {c[1] for c in candidates if c[1] in known}
     errors.sort(key=lambda error: error[0])  # stable: a row's problems keep their column order
-    report: dict[str, Any] = {"created": 0, "skipped_duplicates": len(existing),
-                              "errors": [{"row": number, "message": message} for number, message in errors]}
+    report = ImportReport(created=0, skipped_duplicates=len(existing),
+                          errors=[ImportRowError(row=number, message=message) for number, message in errors])
     if errors:
         return report
     now = utcnow()
@@ -266,9 +267,7 @@ async def import_csv(session: AsyncSession, tenant: Tenant, content: bytes) -> d
         row.notes, category_id, row.amount if row.currency == base else conversion.apply(row.amount, base), base,
         conversion.rate, hash_, now, now,
     ) for row, hash_, category_id, conversion in candidates if hash_ not in existing)
-    try:
-        async with session.begin_nested():
-            report["created"] = await queries.insert_many(_IMPORT_COLUMNS, new_rows)
-    except IntegrityError:
-        raise ImportConflict() from None
+    async with savepoint(session, ImportConflict):  # the same rows, imported concurrently
+        report.created = await transaction_service.insert_imported(session, tenant.tenant_id, _IMPORT_COLUMNS,
+                                                                    new_rows)
     return report

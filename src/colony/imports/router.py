@@ -1,21 +1,21 @@
-"""HTTP for CSV export and import of transactions. Included before the main transactions router, so
-that `/transactions/export` and `/transactions/import` are not taken for a transaction id."""
+"""HTTP for the CSV export and import of transactions (`/transactions/export`, `/transactions/import`;
+the transaction routes match ids as UUIDs only, so these paths are never taken for one)."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from colony.auth.deps import TenantCtx
-from colony.core import clock
+from colony.core import clock, idempotency
 from colony.core.deps import SessionDep, SnapshotSessionDep
 from colony.core.errors import Forbidden, Unauthorized
-from colony.core.idempotency import HEADER, Idempotency, IdempotencyKeyInProgress, IdempotencyKeyReused, fingerprint
+from colony.core.idempotency import IdempotencyKeyInProgress, IdempotencyKeyReused, KeyHeader
 from colony.core.openapi import error_responses
-from colony.transactions import csv_io
-from colony.transactions.csv_errors import ImportConflict, ImportFileInvalid, ImportFileTooLarge
-from colony.transactions.csv_schemas import ImportReport
+from colony.imports import service as import_service
+from colony.imports.errors import ImportConflict, ImportFileInvalid, ImportFileTooLarge
+from colony.imports.schemas import ImportReport
 from colony.transactions.schemas import TransactionFilters
+from colony.users.deps import TenantCtx
 
 router = APIRouter(prefix="/transactions", tags=["transactions"])
 
@@ -27,7 +27,7 @@ _READ_CHUNK = 1024 * 1024
     "/export", response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                      "description": "The filtered transactions as CSV, header row "
-                                    "`" + ",".join(csv_io.EXPORT_HEADER) + "`, streamed"},
+                                    "`" + ",".join(import_service.EXPORT_HEADER) + "`, streamed"},
                **error_responses(*_AUTH)},
     description="Every transaction matching the list's filters (the same query parameters as `GET "
                 "/transactions`, without pagination), in the list's order, as CSV (UTF-8). Amounts have their "
@@ -39,8 +39,9 @@ async def export_transactions(
     ctx: TenantCtx, session: SnapshotSessionDep, query: Annotated[TransactionFilters, Query()],
     format: Annotated[Literal["csv"], Query(description="Only `csv` for now")] = "csv",
 ) -> StreamingResponse:
-    filename = csv_io.export_filename(clock.today())
-    return StreamingResponse(csv_io.export_csv(session, ctx, query.filters()), media_type="text/csv; charset=utf-8",
+    filename = import_service.export_filename(clock.today())
+    return StreamingResponse(import_service.export_csv(session, ctx, query.filters()),
+                             media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -49,9 +50,9 @@ async def _read_limited(file: UploadFile) -> bytes:
     size = 0
     while chunk := await file.read(_READ_CHUNK):
         size += len(chunk)
-        if size > csv_io.MAX_IMPORT_BYTES:
-            raise ImportFileTooLarge(f"The file exceeds {csv_io.MAX_IMPORT_BYTES // (1024 * 1024)} MB",
-                                     details={"max_bytes": csv_io.MAX_IMPORT_BYTES})
+        if size > import_service.MAX_IMPORT_BYTES:
+            raise ImportFileTooLarge(f"The file exceeds {import_service.MAX_IMPORT_BYTES // (1024 * 1024)} MB",
+                                     details={"max_bytes": import_service.MAX_IMPORT_BYTES})
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -73,21 +74,10 @@ async def _read_limited(file: UploadFile) -> bytes:
                 "twice creates nothing the second time. A file that can't be read as a whole (not UTF-8, a "
                 "required column missing) → 422 IMPORT_FILE_INVALID; over 20 MB → 413 IMPORT_FILE_TOO_LARGE.",
 )
-async def import_transactions(
-    request: Request, ctx: TenantCtx, session: SessionDep,
-    file: Annotated[UploadFile, File(description="The CSV file")],
-    idempotency_key: Annotated[str | None, Header(
-        alias=HEADER, min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
-        description="Makes the request safe to retry: the same key from the same user within 24 h returns "
-                    "the first response")] = None,
-) -> Response:
+async def import_transactions(request: Request, ctx: TenantCtx, session: SessionDep,
+                              file: Annotated[UploadFile, File(description="The CSV file")],
+                              idempotency_key: KeyHeader = None) -> Response:
     content = await _read_limited(file)
-    idem = Idempotency(idempotency_key, fingerprint(request.method, request.url.path, content)
-                       if idempotency_key is not None else "")
-    replay = await idem.start(session, ctx.user_id)
-    if replay is not None:
-        return replay
-    report = await csv_io.import_csv(session, ctx, content)
-    response = await idem.finish(session, 200, report)
-    await session.commit()
-    return response
+    idem = idempotency.for_content(request, idempotency_key, content)
+    return await idem.respond(session, ctx.user_id, lambda: import_service.import_csv(session, ctx, content),
+                              status_code=200)

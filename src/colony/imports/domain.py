@@ -1,0 +1,4 @@
+from colony.core.domain import Domain
+from colony.imports.router import router
+
+domain = Domain(name="imports", routers=(router,))

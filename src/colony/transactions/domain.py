@@ -1,0 +1,13 @@
+from colony.categories import service as category_service
+from colony.core.domain import Domain
+from colony.transactions import service
+from colony.transactions.models import Transaction
+from colony.transactions.router import expenses_router, transactions_router
+
+domain = Domain(
+    name="transactions",
+    routers=(expenses_router, transactions_router),
+    models=(Transaction,),
+    extension_points=(service.CYCLE_GUARDS,),
+    hooks=(category_service.REFERENCES.provide(service.CATEGORY_REFERENCES),),
+)
