@@ -5,9 +5,7 @@ COLONY_TEST_REDIS_URL to run the same tests against those servers.
 """
 
 import os
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,16 +17,19 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from colony.config import Environment, Settings
-from colony.core import passwords, tokens
+from colony.core import passwords
 from colony.core.db import Database, create_engine
 from colony.core.tenancy import Role
 from colony.domains import metadata
 from colony.main import create_app
-from colony.users.models import Credentials, Profile, User
+from tests.factories import TEST_PASSWORD, MakeUser, UserHandle, add_user
 
 TEST_DATABASE_URL = os.environ.get("COLONY_TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("COLONY_TEST_REDIS_URL")
-TEST_PASSWORD = "correct horse battery staple"
+# Cheap Argon2 parameters for every hash the tests make (tests/core/test_passwords.py checks the real ones).
+passwords.configure(fast=True)
+
+__all__ = ["TEST_PASSWORD", "UserHandle"]
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +47,7 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "env": Environment.test, "database_url": database_url, "redis_url": TEST_REDIS_URL,
         "secret_key": "test-secret-key-that-is-long-enough-for-hs256", "data_dir": data_dir,
         "auth_rate_limit": "10000/minute", "email_backend": "file", "email_dir": data_dir / "mail",
+        "fast_password_hashing": True,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -103,40 +105,18 @@ async def client(app: FastAPI, engine: AsyncEngine, connection: AsyncConnection)
     app.state.database = real_database
 
 
-@dataclass
-class UserHandle:
-    """A user made straight in the database, with a valid access token."""
-
-    id: uuid.UUID
-    email: str
-    tenant_id: uuid.UUID
-    role: Role
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
 @pytest.fixture(scope="session")
 async def password_hash() -> str:
     return await passwords.hash_password(TEST_PASSWORD)
 
 
 @pytest.fixture
-def make_user(session: AsyncSession, settings: Settings, password_hash: str):  # type: ignore[no-untyped-def]
+def make_user(session: AsyncSession, settings: Settings, password_hash: str) -> MakeUser:
+    """Users in the test's own transaction (see tests/factories.py)."""
     async def factory(role: Role = Role.personal, *, base_currency: str = "USD",
                       business: UserHandle | None = None, email: str | None = None) -> UserHandle:
-        user_id = uuid.uuid4()
-        email = email or f"user-{user_id.hex[:12]}@example.com"
-        tenant_id = business.tenant_id if business is not None else user_id
-        session.add(User(id=user_id, email=email, role=role, is_active=True, tenant_id=tenant_id))
-        await session.flush()
-        session.add_all([Credentials(user_id=user_id, password_hash=password_hash),
-                         Profile(user_id=user_id, base_currency=base_currency)])
-        await session.flush()
-        token, _ = tokens.create_access_token(user_id, settings.signing_key, settings.access_token_minutes)
-        return UserHandle(id=user_id, email=email, tenant_id=tenant_id, role=role, token=token)
+        return await add_user(session, settings, password_hash, role, base_currency=base_currency,
+                              business=business, email=email)
 
     return factory
 

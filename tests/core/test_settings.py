@@ -57,6 +57,16 @@ def test_production_refuses_sqlite_unless_allowed(clean_env: Path, monkeypatch: 
     assert load_settings().json_logs is True
 
 
+def test_production_refuses_the_tests_cheap_password_hashing(clean_env: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLONY_ENV", "production")
+    monkeypatch.setenv("COLONY_SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("COLONY_ALLOW_SQLITE_IN_PRODUCTION", "true")
+    monkeypatch.setenv("COLONY_FAST_PASSWORD_HASHING", "true")
+    with pytest.raises(ConfigurationError, match="COLONY_FAST_PASSWORD_HASHING"):
+        load_settings()
+
+
 def test_serve_refuses_production_without_secret_in_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLONY_")}
     env.update({"COLONY_ENV": "production", "COLONY_DATA_DIR": str(tmp_path)})

@@ -43,6 +43,7 @@ def start_server(tmp_path: Path, env_overrides: dict[str, str] | None = None, wo
         "COLONY_SECRET_KEY": "e2e-secret-key-that-is-long-enough-for-hs256",
         "COLONY_EMAIL_BACKEND": "file",
         "COLONY_EMAIL_DIR": str(tmp_path / "mail"),
+        "COLONY_FAST_PASSWORD_HASHING": "true",
     })
     env["COLONY_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
     if TEST_REDIS_URL:

@@ -18,8 +18,10 @@ PASSWORD = "an end-to-end passphrase"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Its own server, with a rate limit above this test's own logins (all from one address)."""
-    live = start_server(tmp_path_factory.mktemp("auth-load"), {"COLONY_AUTH_RATE_LIMIT": "1000/minute"})
+    """Its own server, with a rate limit above this test's own logins (all from one address), hashing with
+    the real Argon2 parameters: the point is what they cost."""
+    live = start_server(tmp_path_factory.mktemp("auth-load"), {"COLONY_AUTH_RATE_LIMIT": "1000/minute",
+                                                               "COLONY_FAST_PASSWORD_HASHING": "false"})
     yield live
     stop_server(live)
 
