@@ -2,29 +2,22 @@
 
 import datetime as dt
 import uuid
-from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, quantize
-from colony.core.schemas import IsoDate, Schema
+from colony.core.money import CurrencyCode, DecimalInput, DecimalString, quantize, within_bounds
+from colony.core.schemas import IsoDate, Schema, refuse_null
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 _AMOUNT = "> 0 and ≤ 999999999.99, with at most the budget currency's minor-unit decimals"
-
-
-def _bounds(value: Decimal | None) -> Decimal | None:
-    if value is not None and not Decimal(0) < value <= MAX_AMOUNT:
-        raise ValueError(f"must be greater than 0 and not exceed {MAX_AMOUNT}")
-    return value
 
 
 class EntryIn(Schema):
     category_id: uuid.UUID = Field(description="An expense category of the tenant")
     amount: DecimalInput = Field(description=_AMOUNT, examples=["200.00"])
 
-    _amount = field_validator("amount")(_bounds)
+    _amount = field_validator("amount")(within_bounds)
 
 
 def _unique_categories(entries: list[EntryIn] | None) -> list[EntryIn] | None:
@@ -42,7 +35,7 @@ class BudgetCreate(Schema):
     entries: list[EntryIn] = Field(default_factory=list, max_length=500,
                                    description="Per-category amounts; their sum may not exceed total_amount")
 
-    _total = field_validator("total_amount")(_bounds)
+    _total = field_validator("total_amount")(within_bounds)
     _entries = field_validator("entries")(_unique_categories)
 
     @model_validator(mode="after")
@@ -62,15 +55,11 @@ class BudgetUpdate(Schema):
     total_amount: DecimalInput | None = Field(default=None, description=_AMOUNT)
     entries: list[EntryIn] | None = Field(default=None, max_length=500)
 
-    _total = field_validator("total_amount")(_bounds)
+    _total = field_validator("total_amount")(within_bounds)
     _entries = field_validator("entries")(_unique_categories)
 
-    @field_validator("name", "currency", "period_start", "period_end", "total_amount", "entries")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = field_validator("name", "currency", "period_start", "period_end", "total_amount",
+                                "entries")(refuse_null)
 
 
 class EntryRead(Schema):

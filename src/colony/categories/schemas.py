@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from colony.categories.models import CategoryKind
-from colony.core.schemas import Schema
+from colony.core.schemas import Schema, refuse_null
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#[0-9A-Fa-f]{6}$")]
@@ -27,12 +27,7 @@ class CategoryUpdate(Schema):
     color: Color | None = None
     icon: Icon | None = None
 
-    @field_validator("name", "kind")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = field_validator("name", "kind")(refuse_null)
 
 
 class CategoryRead(Schema):

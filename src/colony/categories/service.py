@@ -10,8 +10,10 @@ with CATEGORY_IN_USE instead of losing data.
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from colony.categories.errors import CategoryInUse, CategoryNameExists, CategoryNotFound
 from colony.categories.models import Category, CategoryKind
@@ -20,6 +22,7 @@ from colony.categories.schemas import CategoryCreate, CategoryRead, CategoryUpda
 from colony.core.db import savepoint
 from colony.core.domain import Hooks
 from colony.core.errors import ValidationFailed
+from colony.core.repository import TenantRepository
 from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 
@@ -38,10 +41,23 @@ DEFAULT_CATEGORIES: tuple[tuple[str, CategoryKind], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class CategoryReferences:
-    """A domain whose rows point at categories: (session, tenant_id, category_id) -> in use?, and a mover."""
+    """A domain whose rows point at categories: (session, tenant_id, category_id) -> in use?, and a mover
+    (session, tenant_id, from_id, to_id)."""
 
     in_use: Callable[[AsyncSession, uuid.UUID, uuid.UUID], Awaitable[bool]]
     reassign: Callable[[AsyncSession, uuid.UUID, uuid.UUID, uuid.UUID], Awaitable[None]]
+
+    @classmethod
+    def by_column(cls, repository: type[TenantRepository[Any]], column: InstrumentedAttribute[Any]
+                  ) -> "CategoryReferences":
+        """The usual part: the rows of `repository` whose `column` names the category; a move updates it."""
+        async def in_use(session: AsyncSession, tenant_id: uuid.UUID, category_id: uuid.UUID) -> bool:
+            return await repository(session, tenant_id).exists(column == category_id)
+
+        async def reassign(session: AsyncSession, tenant_id: uuid.UUID, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
+            await repository(session, tenant_id).update_where(column == from_id, **{column.key: to_id})
+
+        return cls(in_use, reassign)
 
 
 REFERENCES: Hooks[CategoryReferences] = Hooks("categories.REFERENCES")

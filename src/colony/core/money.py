@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +113,36 @@ def check_amount(amount: Decimal, currency_code: str, *, positive: bool = True) 
     if decimals_of(amount) > minor_unit:
         raise MoneyError(f"{currency_code} amounts have at most {minor_unit} decimals")
     return amount.quantize(quantum(currency_code))
+
+
+def _bounds(amount: Decimal) -> Decimal:
+    if amount <= 0:
+        raise MoneyError("must be greater than 0")
+    if amount > MAX_AMOUNT:
+        raise MoneyError(f"must not exceed {MAX_AMOUNT}")
+    return amount
+
+
+def within_bounds(amount: Decimal | None) -> Decimal | None:
+    """A request field's validator: > 0 and ≤ MAX_AMOUNT (its minor units are checked where its
+    currency is known)."""
+    try:
+        return None if amount is None else _bounds(amount)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def in_body_currency(amount: Decimal | None, info: ValidationInfo) -> Decimal | None:
+    """A request field's validator for an amount declared after a `currency` field of the same body:
+    checked against that currency, or only for its bounds when the body has none (a partial update:
+    the service checks it against the stored currency)."""
+    if amount is None:
+        return None
+    currency_code = info.data.get("currency")
+    try:
+        return check_amount(amount, currency_code) if currency_code else _bounds(amount)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def quantize(amount: Decimal, currency_code: str) -> Decimal:

@@ -27,6 +27,13 @@ UuidText = Annotated[str, WithJsonSchema({"type": "string", "format": "uuid"})]
 """An id already rendered as text (read shapes built straight from columns)."""
 
 
+def refuse_null(value: T) -> T:
+    """A partial update's field validator: the field may be left out, not set to null."""
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
+
 class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid")
 

@@ -2,24 +2,17 @@
 
 import datetime as dt
 import uuid
-from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, quantize
-from colony.core.schemas import IsoDate, Schema
+from colony.core.money import CurrencyCode, DecimalInput, DecimalString, quantize, within_bounds
+from colony.core.schemas import IsoDate, Schema, refuse_null
 from colony.cycles.models import CycleStatus
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 _INCOME_DOC = Field(description="> 0 and ≤ 999999999.99, with at most the currency's minor-unit decimals",
                     examples=["3000.00"])
-
-
-def _income_bounds(value: Decimal | None) -> Decimal | None:
-    if value is not None and not Decimal(0) < value <= MAX_AMOUNT:
-        raise ValueError(f"must be greater than 0 and not exceed {MAX_AMOUNT}")
-    return value
 
 
 class CycleCreate(Schema):
@@ -32,7 +25,7 @@ class CycleCreate(Schema):
     generate_from_templates: bool = Field(default=True, description="Create one planned expense per "
                                           "occurrence of each active template inside the cycle")
 
-    _income = field_validator("income_amount")(_income_bounds)
+    _income = field_validator("income_amount")(within_bounds)
 
 
 class CycleUpdate(Schema):
@@ -44,14 +37,9 @@ class CycleUpdate(Schema):
     income_amount: DecimalInput | None = Field(default=None, description=_INCOME_DOC.description)
     currency: CurrencyCode | None = None
 
-    _income = field_validator("income_amount")(_income_bounds)
+    _income = field_validator("income_amount")(within_bounds)
 
-    @field_validator("name", "start_date", "end_date", "income_amount", "currency")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = field_validator("name", "start_date", "end_date", "income_amount", "currency")(refuse_null)
 
 
 class CycleRead(Schema):

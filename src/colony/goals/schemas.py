@@ -2,24 +2,24 @@
 
 import datetime as dt
 import uuid
-from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, MoneyError, check_amount
-from colony.core.schemas import IsoDate, Schema
+from colony.core.money import (
+    CurrencyCode,
+    DecimalInput,
+    DecimalString,
+    MoneyError,
+    check_amount,
+    within_bounds,
+)
+from colony.core.schemas import IsoDate, Schema, refuse_null
 from colony.goals.models import GoalStatus
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 _AMOUNT = "> 0 and ≤ 999999999.99, with at most the goal currency's minor-unit decimals"
-
-
-def _bounds(value: Decimal | None) -> Decimal | None:
-    if value is not None and not Decimal(0) < value <= MAX_AMOUNT:
-        raise ValueError(f"must be greater than 0 and not exceed {MAX_AMOUNT}")
-    return value
 
 
 class GoalCreate(Schema):
@@ -47,14 +47,9 @@ class GoalUpdate(Schema):
     due_date: IsoDate | None = None
     status: GoalStatus | None = None
 
-    _target = field_validator("target_amount")(_bounds)
+    _target = field_validator("target_amount")(within_bounds)
 
-    @field_validator("name", "currency", "target_amount", "status")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = field_validator("name", "currency", "target_amount", "status")(refuse_null)
 
 
 class GoalRead(Schema):
@@ -79,7 +74,7 @@ class ContributionCreate(Schema):
     date: IsoDate
     note: Note | None = None
 
-    _amount = field_validator("amount")(_bounds)
+    _amount = field_validator("amount")(within_bounds)
 
 
 class ContributionRead(Schema):

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from colony.core.money import CurrencyCode
-from colony.core.schemas import Schema
+from colony.core.schemas import Schema, refuse_null
 from colony.payment_methods.models import PaymentMethodType
 
 _CARD_NUMBER = re.compile(r"\d(?:[ -]?\d){11,}")
@@ -40,12 +40,7 @@ class PaymentMethodUpdate(Schema):
     last4: Last4 | None = None
     is_active: bool | None = None
 
-    @field_validator("name", "type", "is_active")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = field_validator("name", "type", "is_active")(refuse_null)
 
 
 class PaymentMethodRead(Schema):

@@ -2,13 +2,18 @@
 
 import datetime as dt
 import uuid
-from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString, MoneyError, check_amount, quantize
-from colony.core.schemas import IsoDate, Schema
+from colony.core.money import (
+    CurrencyCode,
+    DecimalInput,
+    DecimalString,
+    in_body_currency,
+    quantize,
+)
+from colony.core.schemas import IsoDate, Schema, refuse_null
 from colony.templates.recurrence import MONTHLY_KINDS, Frequency
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -16,23 +21,6 @@ DayOfMonth = Annotated[int, Field(ge=1, le=31, description="1-31; short months u
                                   "Monthly, quarterly and yearly schedules only (default: start_date's day)")]
 _AMOUNT_DOC = Field(description="> 0 and ≤ 999999999.99, with at most the currency's minor-unit decimals",
                     examples=["12.50"])
-
-
-def amount_in(amount: Decimal | None, info: ValidationInfo) -> Decimal | None:
-    """An amount checked against the currency given earlier in the same body (bounds only without one)."""
-    if amount is None:
-        return None
-    currency = info.data.get("currency")
-    try:
-        if currency:
-            return check_amount(amount, currency)
-        if amount <= 0:
-            raise MoneyError("must be greater than 0")
-        if amount > MAX_AMOUNT:
-            raise MoneyError(f"must not exceed {MAX_AMOUNT}")
-        return amount
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from None
 
 
 def check_schedule(frequency: Frequency | None, start_date: IsoDate | None, end_date: IsoDate | None,
@@ -55,10 +43,7 @@ class ExpenseTemplateCreate(Schema):
     day_of_month: DayOfMonth | None = None
     is_active: bool = True
 
-    @field_validator("amount")
-    @classmethod
-    def _amount(cls, value: Decimal, info: ValidationInfo) -> Decimal | None:
-        return amount_in(value, info)
+    _amount = field_validator("amount")(in_body_currency)
 
     @model_validator(mode="after")
     def _schedule(self) -> Self:
@@ -80,17 +65,9 @@ class ExpenseTemplateUpdate(Schema):
     day_of_month: DayOfMonth | None = None
     is_active: bool | None = None
 
-    @field_validator("amount")
-    @classmethod
-    def _amount(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
-        return amount_in(value, info)
+    _amount = field_validator("amount")(in_body_currency)
 
-    @field_validator("name", "currency", "amount", "frequency", "start_date", "is_active")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = field_validator("name", "currency", "amount", "frequency", "start_date", "is_active")(refuse_null)
 
 
 class ExpenseTemplateRead(Schema):

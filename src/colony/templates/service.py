@@ -111,16 +111,5 @@ async def delete(session: AsyncSession, tenant: Tenant, template_id: uuid.UUID) 
     await ExpenseTemplateRepository(session, tenant.tenant_id).delete(template)
 
 
-# ---- our part in the categories' rules (contributed in domain.py) ----
-
-async def _category_in_use(session: AsyncSession, tenant_id: uuid.UUID, category_id: uuid.UUID) -> bool:
-    return await ExpenseTemplateRepository(session, tenant_id).exists(ExpenseTemplate.category_id == category_id)
-
-
-async def _reassign_category(session: AsyncSession, tenant_id: uuid.UUID, from_id: uuid.UUID,
-                             to_id: uuid.UUID) -> None:
-    await ExpenseTemplateRepository(session, tenant_id).update_where(ExpenseTemplate.category_id == from_id,
-                                                                     category_id=to_id)
-
-
-CATEGORY_REFERENCES = CategoryReferences(in_use=_category_in_use, reassign=_reassign_category)
+# Our part in the categories' rules (contributed in domain.py).
+CATEGORY_REFERENCES = CategoryReferences.by_column(ExpenseTemplateRepository, ExpenseTemplate.category_id)

@@ -2,16 +2,21 @@
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 from typing_extensions import TypedDict
 
 from colony.core.errors import ValidationFailed
-from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalText, MoneyError, RateText, check_amount
-from colony.core.schemas import IsoDate, PageParams, Schema, UuidText
+from colony.core.money import (
+    CurrencyCode,
+    DecimalInput,
+    DecimalText,
+    RateText,
+    in_body_currency,
+)
+from colony.core.schemas import IsoDate, PageParams, Schema, UuidText, refuse_null
 from colony.transactions.models import TransactionStatus, TransactionType
 
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -20,31 +25,8 @@ _AMOUNT_HELP = ("> 0 and ≤ 999999999.99, with at most the currency's minor-uni
                 "a string (preferred) or a number")
 
 
-def _check_amount(amount: Decimal | None, info: ValidationInfo) -> Decimal | None:
-    """Checks the amount against the currency given in the same body (declared before `amount`)."""
-    if amount is None:
-        return None
-    currency = info.data.get("currency")
-    try:
-        return check_amount(amount, currency) if currency else _bounds(amount)
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _bounds(amount: Decimal) -> Decimal:
-    """Without a valid currency in the body (a partial update) the service checks the minor units."""
-    if amount <= 0:
-        raise MoneyError("must be greater than 0")
-    if amount > MAX_AMOUNT:
-        raise MoneyError(f"must not exceed {MAX_AMOUNT}")
-    return amount
-
-
 class _Base(Schema):
-    @field_validator("amount", check_fields=False)
-    @classmethod
-    def _amount(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
-        return _check_amount(value, info)
+    _amount = field_validator("amount", check_fields=False)(in_body_currency)
 
 
 class ExpenseCreate(_Base):
@@ -77,12 +59,8 @@ class ExpenseUpdate(_Base):
     cycle_id: uuid.UUID | None = None
     status: TransactionStatus | None = None
 
-    @field_validator("currency", "amount", "date", "description", "status", "type", check_fields=False)
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = field_validator("currency", "amount", "date", "description", "status", "type",
+                                check_fields=False)(refuse_null)
 
 
 class TransactionUpdate(ExpenseUpdate):

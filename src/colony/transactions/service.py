@@ -200,19 +200,8 @@ async def insert_imported(session: AsyncSession, tenant_id: uuid.UUID, columns: 
     return await TransactionRepository(session, tenant_id).insert_many(columns, records)
 
 
-# ---- our part in the categories' rules (contributed in domain.py) ----
-
-async def _category_in_use(session: AsyncSession, tenant_id: uuid.UUID, category_id: uuid.UUID) -> bool:
-    return await TransactionRepository(session, tenant_id).exists(Transaction.category_id == category_id)
-
-
-async def _reassign_category(session: AsyncSession, tenant_id: uuid.UUID, from_id: uuid.UUID,
-                             to_id: uuid.UUID) -> None:
-    await TransactionRepository(session, tenant_id).update_where(Transaction.category_id == from_id,
-                                                                 category_id=to_id)
-
-
-CATEGORY_REFERENCES = CategoryReferences(in_use=_category_in_use, reassign=_reassign_category)
+# Our part in the categories' rules (contributed in domain.py).
+CATEGORY_REFERENCES = CategoryReferences.by_column(TransactionRepository, Transaction.category_id)
 
 
 # ---- what cycles need from us ----
