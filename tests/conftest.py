@@ -5,9 +5,10 @@ COLONY_TEST_REDIS_URL to run the same tests against those servers.
 """
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,9 +30,6 @@ TEST_REDIS_URL = os.environ.get("COLONY_TEST_REDIS_URL")
 # Cheap Argon2 parameters for every hash the tests make (tests/core/test_passwords.py checks the real ones).
 passwords.configure(fast=True)
 
-__all__ = ["TEST_PASSWORD", "UserHandle"]
-
-
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("colony-data")
@@ -42,15 +40,15 @@ def database_url(data_dir: Path) -> str:
     return TEST_DATABASE_URL or f"sqlite+aiosqlite:///{data_dir / 'test.db'}"
 
 
-def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
+def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
         "env": Environment.test, "database_url": database_url, "redis_url": TEST_REDIS_URL,
         "secret_key": "test-secret-key-that-is-long-enough-for-hs256", "data_dir": data_dir,
         "auth_rate_limit": "10000/minute", "email_backend": "file", "email_dir": data_dir / "mail",
         "fast_password_hashing": True,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 @pytest.fixture(scope="session")
@@ -135,3 +133,16 @@ async def exchange_rates(engine: AsyncEngine) -> None:
     async with Database(engine).sessionmaker() as session:
         await rate_service.load_bundled(session, since=TEST_RATES_SINCE)
         await session.commit()
+
+
+# --- tenancy: every statement on a tenant-owned table filters by tenant ----------------------------
+@pytest.fixture(autouse=True)
+def tenant_filter_check() -> Iterator[None]:
+    """Fails the test during which a statement on a tenant-owned table did not filter by tenant, naming
+    the statement (the check and its exemptions: tests/tenant_filter.py)."""
+    from tests.tenant_filter import recording, report
+
+    with recording() as violations:
+        yield
+    if violations:
+        pytest.fail(report(violations), pytrace=False)

@@ -1,9 +1,10 @@
 """Typed factories for the tests, in one place, with one set of defaults.
 
 Users are made straight in the database (no registration, no password hash per user, a valid access
-token at once); everything a tenant owns is made through the API, as a client would, and the factory
-returns the id or the JSON the API answered. Pass what a test is about explicitly; rely on a default only
-for what the test does not look at.
+token at once); the identity tests register and log in over HTTP instead (`register`, `login`).
+Everything a tenant owns is made through the API, as a client would, and the factory returns the id or
+the JSON the API answered. Pass what a test is about explicitly; rely on a default only for what the
+test does not look at.
 """
 
 import uuid
@@ -34,7 +35,7 @@ class UserHandle:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        return bearer(self.token)
 
 
 class MakeUser(Protocol):
@@ -49,7 +50,7 @@ async def add_user(session: AsyncSession, settings: Settings, password_hash: str
                    email: str | None = None) -> UserHandle:
     """A user with credentials and a profile, flushed (the caller commits, or rolls the test back)."""
     user_id = uuid.uuid4()
-    email = email or f"user-{user_id.hex[:12]}@example.com"
+    email = email or unique_email()
     tenant_id = business.tenant_id if business is not None else user_id
     session.add(User(id=user_id, email=email, role=role, is_active=True, tenant_id=tenant_id))
     await session.flush()
@@ -60,11 +61,38 @@ async def add_user(session: AsyncSession, settings: Settings, password_hash: str
     return UserHandle(id=user_id, email=email, tenant_id=tenant_id, role=role, token=token)
 
 
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def error_code(response: httpx.Response) -> str:
+    """The code of an error body (which it asserts the response is)."""
     body = response.json()
     assert body["success"] is False, body
     code: str = body["error"]["code"]
     return code
+
+
+async def register(client: httpx.AsyncClient, email_address: str | None = None, password: str = TEST_PASSWORD,
+                   **fields: Any) -> dict[str, Any]:
+    """An account made over HTTP, as a client signs up; returns the user the API answered."""
+    response = await client.post(f"{V1}/auth/register",
+                                 json={"email": email_address or unique_email(), "password": password, **fields})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def login(client: httpx.AsyncClient, email_address: str, password: str = TEST_PASSWORD) -> dict[str, Any]:
+    """The token pair of a password login."""
+    response = await client.post(f"{V1}/auth/login", json={"email": email_address, "password": password})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def _created(client: httpx.AsyncClient, owner: UserHandle, path: str, body: dict[str, Any]) -> dict[str, Any]:

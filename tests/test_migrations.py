@@ -34,9 +34,9 @@ def _tables(url: str) -> set[str]:
     return asyncio.run(run())
 
 
-def _partial_indexes(url: str) -> set[str]:
+def _partial_indexes(url: str) -> set[str | None]:
     """The indexes with a WHERE clause, as the database reports them."""
-    async def run() -> set[str]:
+    async def run() -> set[str | None]:
         engine = create_async_engine(url)
         async with engine.connect() as conn:
             names = await conn.run_sync(lambda sync: {

@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     register_error_handlers(app)
-    for domain in DOMAINS:
+    for domain in sorted(DOMAINS, key=lambda domain: not domain.busiest):
         for router in domain.routers:
             app.include_router(router, prefix=domain.prefix)
 

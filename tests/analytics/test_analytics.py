@@ -5,40 +5,26 @@ from decimal import Decimal
 import httpx
 
 from colony.core.tenancy import Role
-from tests.conftest import UserHandle
+from tests.factories import V1, MakeUser, create_category, create_transaction
 
-URL = "/api/v1/analytics"
-
-
-async def category(client: httpx.AsyncClient, owner: UserHandle, name: str, kind: str = "expense") -> str:
-    r = await client.post("/api/v1/categories", json={"name": name, "kind": kind}, headers=owner.headers)
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
+URL = f"{V1}/analytics"
 
 
-async def tx(client: httpx.AsyncClient, user: UserHandle, amount: str | float, date: str, *,
-             type: str = "expense", currency: str = "USD", **extra: object) -> dict[str, object]:
-    body = {"type": type, "amount": amount, "currency": currency, "date": date, "description": "x", **extra}
-    r = await client.post("/api/v1/transactions", json=body, headers=user.headers)
-    assert r.status_code == 201, r.text
-    result: dict[str, object] = r.json()
-    return result
-
-
-async def test_monthly_exact_sums_percentages_and_uncategorized(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_monthly_exact_sums_percentages_and_uncategorized(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    food = await category(client, owner, "Food")
-    salary = await category(client, owner, "Salary", "income")
-    await tx(client, owner, 0.1, "2024-03-01", category_id=food)  # a JSON number, exact all the same
-    await tx(client, owner, "0.2", "2024-03-31", category_id=food)
-    await tx(client, owner, "0.30", "2024-03-15")  # no category
-    await tx(client, owner, "1000.10", "2024-03-05", type="income", category_id=salary)
+    food = await create_category(client, owner, "Food")
+    salary = await create_category(client, owner, "Salary", "income")
+    # 0.1 as a JSON number: exact all the same
+    await create_transaction(client, owner, amount=0.1, date="2024-03-01", category_id=food)
+    await create_transaction(client, owner, amount="0.2", date="2024-03-31", category_id=food)
+    await create_transaction(client, owner, amount="0.30", date="2024-03-15")  # no category
+    await create_transaction(client, owner, amount="1000.10", date="2024-03-05", type="income", category_id=salary)
     # not counted: planned, another month (both edges), another tenant
-    await tx(client, owner, "50", "2024-03-20", category_id=food, status="planned")
-    await tx(client, owner, "7", "2024-02-29", category_id=food)
-    await tx(client, owner, "7", "2024-04-01", category_id=food)
+    await create_transaction(client, owner, amount="50", date="2024-03-20", category_id=food, status="planned")
+    await create_transaction(client, owner, amount="7", date="2024-02-29", category_id=food)
+    await create_transaction(client, owner, amount="7", date="2024-04-01", category_id=food)
     other = await make_user()
-    await tx(client, other, "99", "2024-03-10")
+    await create_transaction(client, other, amount="99", date="2024-03-10")
 
     r = await client.get(f"{URL}/monthly/2024/3", headers=owner.headers)
     assert r.status_code == 200, r.text
@@ -54,29 +40,30 @@ async def test_monthly_exact_sums_percentages_and_uncategorized(client: httpx.As
     }
 
 
-async def test_monthly_percentages_round_half_even_to_two_decimals(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_monthly_percentages_round_half_even_to_two_decimals(client: httpx.AsyncClient,
+                                                                   make_user: MakeUser) -> None:
     owner = await make_user()
-    ids = [await category(client, owner, name) for name in ("A", "B", "C")]
-    await tx(client, owner, "2", "2024-05-02", category_id=ids[0])
-    await tx(client, owner, "1", "2024-05-03", category_id=ids[1])
-    await tx(client, owner, "5", "2024-05-04", category_id=ids[2])
+    ids = [await create_category(client, owner, name) for name in ("A", "B", "C")]
+    await create_transaction(client, owner, amount="2", date="2024-05-02", category_id=ids[0])
+    await create_transaction(client, owner, amount="1", date="2024-05-03", category_id=ids[1])
+    await create_transaction(client, owner, amount="5", date="2024-05-04", category_id=ids[2])
     body = (await client.get(f"{URL}/monthly/2024/5", headers=owner.headers)).json()
     assert body["total_expenses"] == "8.00" and body["total_income"] == "0.00" and body["net"] == "-8.00"
     # 5/8 = 62.5, 2/8 = 25, 1/8 = 12.5; largest first
     assert [(c["category_name"], c["total"], c["percentage"]) for c in body["category_breakdown"]] == [
         ("C", "5.00", "62.50"), ("A", "2.00", "25.00"), ("B", "1.00", "12.50")]
-    ids2 = [await category(client, owner, name) for name in ("X", "Y", "Z")]
+    ids2 = [await create_category(client, owner, name) for name in ("X", "Y", "Z")]
     for cid in ids2:
-        await tx(client, owner, "1", "2024-06-10", category_id=cid)
+        await create_transaction(client, owner, amount="1", date="2024-06-10", category_id=cid)
     body = (await client.get(f"{URL}/monthly/2024/6", headers=owner.headers)).json()
     assert [c["percentage"] for c in body["category_breakdown"]] == ["33.33", "33.33", "33.33"]
 
 
-async def test_monthly_uses_amount_base_in_base_currency(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_monthly_uses_amount_base_in_base_currency(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user(base_currency="EUR")
-    usd = await tx(client, owner, "10.00", "2024-03-15")
-    jpy = await tx(client, owner, "1000", "2024-03-18", currency="JPY")
-    eur = await tx(client, owner, "1.05", "2024-03-19", currency="EUR")
+    usd = await create_transaction(client, owner, amount="10.00", date="2024-03-15")
+    jpy = await create_transaction(client, owner, amount="1000", date="2024-03-18", currency="JPY")
+    eur = await create_transaction(client, owner, amount="1.05", date="2024-03-19", currency="EUR")
     body = (await client.get(f"{URL}/monthly/2024/3", headers=owner.headers)).json()
     expected = sum(Decimal(str(t["amount_base"])) for t in (usd, jpy, eur))
     assert body["currency"] == "EUR"
@@ -84,19 +71,22 @@ async def test_monthly_uses_amount_base_in_base_currency(client: httpx.AsyncClie
     assert Decimal(str(usd["amount_base"])) != Decimal("10.00")  # really converted
 
 
-async def test_rows_booked_in_a_former_base_currency_are_converted(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_rows_booked_in_a_former_base_currency_are_converted(client: httpx.AsyncClient,
+                                                                   make_user: MakeUser) -> None:
     owner = await make_user()  # base USD
-    food = await category(client, owner, "Food")
-    await tx(client, owner, "10.00", "2024-03-05", category_id=food)  # booked in USD, amount_base in USD
-    await tx(client, owner, "2.50", "2024-03-05", category_id=food)  # the same day: summed, converted once
-    yen = await tx(client, owner, "1000", "2024-03-07", currency="JPY", category_id=food)
-    await tx(client, owner, "40", "2024-03-06", type="income")
-    r = await client.patch("/api/v1/users/me", json={"base_currency": "EUR"}, headers=owner.headers)
+    food = await create_category(client, owner, "Food")
+    # booked in USD, amount_base in USD; the same day's two are summed, then converted once
+    await create_transaction(client, owner, amount="10.00", date="2024-03-05", category_id=food)
+    await create_transaction(client, owner, amount="2.50", date="2024-03-05", category_id=food)
+    yen = await create_transaction(client, owner, amount="1000", date="2024-03-07", currency="JPY", category_id=food)
+    await create_transaction(client, owner, amount="40", date="2024-03-06", type="income")
+    r = await client.patch(f"{V1}/users/me", json={"base_currency": "EUR"}, headers=owner.headers)
     assert r.status_code == 200, r.text
-    new = await tx(client, owner, "1.00", "2024-03-07", currency="EUR", category_id=food)  # booked in EUR
+    new = await create_transaction(client, owner, amount="1.00", date="2024-03-07", currency="EUR",
+                                   category_id=food)  # booked in EUR
 
     async def in_eur(amount: str, currency: str, date: str) -> Decimal:
-        r = await client.get("/api/v1/exchange-rates/convert", headers=owner.headers,
+        r = await client.get(f"{V1}/exchange-rates/convert", headers=owner.headers,
                              params={"amount": amount, "from": currency, "to": "EUR", "date": date})
         assert r.status_code == 200, r.text
         return Decimal(r.json()["result"])
@@ -117,7 +107,7 @@ async def test_rows_booked_in_a_former_base_currency_are_converted(client: httpx
     assert [(c["total"], c["count"], c["currency"]) for c in r.json()] == [(f"{food_total:.2f}", 4, "EUR")]
 
 
-async def test_monthly_empty_and_path_validation(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_monthly_empty_and_path_validation(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     body = (await client.get(f"{URL}/monthly/2023/12", headers=owner.headers)).json()
     assert body["total_expenses"] == body["total_income"] == body["net"] == "0.00"
@@ -128,16 +118,16 @@ async def test_monthly_empty_and_path_validation(client: httpx.AsyncClient, make
     assert (await client.get(f"{URL}/monthly/2024/1")).status_code == 401
 
 
-async def test_trends_months_in_order_with_zeros(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_trends_months_in_order_with_zeros(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    await tx(client, owner, "0.1", "2023-11-30")
-    await tx(client, owner, "0.2", "2023-11-01")
-    await tx(client, owner, "100", "2023-11-15", type="income")
-    await tx(client, owner, "5", "2024-01-31")
-    await tx(client, owner, "9", "2024-02-01")  # after the range
-    await tx(client, owner, "3", "2023-12-10", status="planned")  # not paid
+    await create_transaction(client, owner, amount="0.1", date="2023-11-30")
+    await create_transaction(client, owner, amount="0.2", date="2023-11-01")
+    await create_transaction(client, owner, amount="100", date="2023-11-15", type="income")
+    await create_transaction(client, owner, amount="5", date="2024-01-31")
+    await create_transaction(client, owner, amount="9", date="2024-02-01")  # after the range
+    await create_transaction(client, owner, amount="3", date="2023-12-10", status="planned")  # not paid
     other = await make_user()
-    await tx(client, other, "77", "2023-12-10")
+    await create_transaction(client, other, amount="77", date="2023-12-10")
     r = await client.get(f"{URL}/trends", params={"start": "2023-11", "end": "2024-01"}, headers=owner.headers)
     assert r.status_code == 200, r.text
     assert r.json() == [
@@ -150,7 +140,7 @@ async def test_trends_months_in_order_with_zeros(client: httpx.AsyncClient, make
     assert [row["month"] for row in single] == ["2024-01"]
 
 
-async def test_trends_range_validation(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_trends_range_validation(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
 
     async def get(start: str, end: str) -> httpx.Response:
@@ -168,18 +158,18 @@ async def test_trends_range_validation(client: httpx.AsyncClient, make_user) -> 
     assert r.status_code == 422
 
 
-async def test_categories_over_a_range(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_categories_over_a_range(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    food = await category(client, owner, "Food")
-    rent = await category(client, owner, "Rent")
-    salary = await category(client, owner, "Salary", "income")
-    await tx(client, owner, "0.1", "2024-01-01", category_id=food)
-    await tx(client, owner, "0.2", "2024-02-10", category_id=food)
-    await tx(client, owner, "0.7", "2024-03-31", category_id=rent)
-    await tx(client, owner, "900", "2024-03-31", category_id=rent, status="planned")
-    await tx(client, owner, "5", "2024-04-01", category_id=rent)  # after the range
-    await tx(client, owner, "2000", "2024-02-01", type="income", category_id=salary)
-    await tx(client, owner, "10", "2024-02-02", type="income")
+    food = await create_category(client, owner, "Food")
+    rent = await create_category(client, owner, "Rent")
+    salary = await create_category(client, owner, "Salary", "income")
+    await create_transaction(client, owner, amount="0.1", date="2024-01-01", category_id=food)
+    await create_transaction(client, owner, amount="0.2", date="2024-02-10", category_id=food)
+    await create_transaction(client, owner, amount="0.7", date="2024-03-31", category_id=rent)
+    await create_transaction(client, owner, amount="900", date="2024-03-31", category_id=rent, status="planned")
+    await create_transaction(client, owner, amount="5", date="2024-04-01", category_id=rent)  # after the range
+    await create_transaction(client, owner, amount="2000", date="2024-02-01", type="income", category_id=salary)
+    await create_transaction(client, owner, amount="10", date="2024-02-02", type="income")
     params = {"start_date": "2024-01-01", "end_date": "2024-03-31"}
     r = await client.get(f"{URL}/categories", params=params, headers=owner.headers)
     assert r.status_code == 200, r.text
@@ -200,13 +190,14 @@ async def test_categories_over_a_range(client: httpx.AsyncClient, make_user) -> 
     assert (await client.get(f"{URL}/categories", params={"type": "both"}, headers=owner.headers)).status_code == 422
 
 
-async def test_tenancy_other_tenants_rows_never_count(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_tenancy_other_tenants_rows_never_count(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     business = await make_user(Role.business)
     sub = await make_user(Role.sub_user, business=business)
     stranger = await make_user()
-    food = await category(client, business, "Food")
-    await tx(client, sub, "4.00", "2024-03-03", category_id=food)  # the sub-user writes into the business
-    await tx(client, stranger, "1000", "2024-03-03")
+    food = await create_category(client, business, "Food")
+    # the sub-user writes into the business
+    await create_transaction(client, sub, amount="4.00", date="2024-03-03", category_id=food)
+    await create_transaction(client, stranger, amount="1000", date="2024-03-03")
     for user in (business, sub):
         body = (await client.get(f"{URL}/monthly/2024/3", headers=user.headers)).json()
         assert body["total_expenses"] == "4.00" and body["expense_count"] == 1

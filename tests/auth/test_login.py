@@ -11,8 +11,7 @@ from colony.config import Settings
 from colony.core import tokens
 from colony.core.clock import utcnow
 from colony.users.models import Credentials, User
-from tests.auth.helpers import API, bearer, error_code, login, register, unique_email
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, V1, bearer, error_code, login, register, unique_email
 
 
 async def _credentials(session: AsyncSession, user_id: str) -> Credentials:
@@ -22,7 +21,7 @@ async def _credentials(session: AsyncSession, user_id: str) -> Credentials:
 
 
 async def _attempt(client: httpx.AsyncClient, address: str, password: str) -> httpx.Response:
-    return await client.post(f"{API}/auth/login", json={"email": address, "password": password})
+    return await client.post(f"{V1}/auth/login", json={"email": address, "password": password})
 
 
 async def test_login_returns_a_working_token_pair(client: httpx.AsyncClient, settings: Settings) -> None:
@@ -34,16 +33,16 @@ async def test_login_returns_a_working_token_pair(client: httpx.AsyncClient, set
     assert pair["expires_in"] == settings.access_token_minutes * 60
     claims = tokens.decode_access_token(pair["access_token"], settings.signing_key)
     assert str(claims.user_id) == user["id"]
-    me = await client.get(f"{API}/users/me", headers=bearer(pair["access_token"]))
+    me = await client.get(f"{V1}/users/me", headers=bearer(pair["access_token"]))
     assert me.status_code == 200 and me.json()["id"] == user["id"]
 
 
 async def test_the_oauth2_form_logs_in_too(client: httpx.AsyncClient) -> None:
     user = await register(client)
-    response = await client.post(f"{API}/auth/token", data={"username": user["email"], "password": TEST_PASSWORD})
+    response = await client.post(f"{V1}/auth/token", data={"username": user["email"], "password": TEST_PASSWORD})
     assert response.status_code == 200
     assert response.json()["token_type"] == "bearer"
-    wrong = await client.post(f"{API}/auth/token", data={"username": user["email"], "password": "nope-nope"})
+    wrong = await client.post(f"{V1}/auth/token", data={"username": user["email"], "password": "nope-nope"})
     assert wrong.status_code == 401 and error_code(wrong) == "INVALID_CREDENTIALS"
 
 

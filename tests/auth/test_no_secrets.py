@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colony.auth.models import RefreshToken
 from colony.config import Settings
 from colony.users.models import Credentials
-from tests.auth.helpers import API, bearer, mails_to, reset_token_from, unique_email
+from tests.auth.helpers import mails_to, reset_token_from
+from tests.factories import V1, bearer, unique_email
 
 PASSWORD = "first secret passphrase"
 NEW_PASSWORD = "second secret passphrase"
@@ -23,8 +24,9 @@ async def test_secrets_stay_out_of_responses_and_logs(client: httpx.AsyncClient,
     address = unique_email()
     responses: list[httpx.Response] = []
 
-    async def call(method: str, path: str, **kwargs: object) -> httpx.Response:
-        response = await client.request(method, API + path, **kwargs)  # type: ignore[arg-type]
+    async def call(method: str, path: str, *, json: dict[str, str] | None = None, data: dict[str, str] | None = None,
+                   headers: dict[str, str] | None = None) -> httpx.Response:
+        response = await client.request(method, V1 + path, json=json, data=data, headers=headers)
         responses.append(response)
         return response
 

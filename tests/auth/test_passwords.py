@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colony.auth.models import PasswordResetToken
 from colony.config import Settings
 from colony.core.clock import utcnow
-from tests.auth.helpers import API, bearer, error_code, login, mails_to, register, reset_token_from, unique_email
-from tests.conftest import TEST_PASSWORD
+from tests.auth.helpers import mails_to, reset_token_from
+from tests.factories import TEST_PASSWORD, V1, bearer, error_code, login, register, unique_email
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
 async def _request_reset(client: httpx.AsyncClient, settings: Settings, address: str) -> str:
-    response = await client.post(f"{API}/auth/password-reset/request", json={"email": address})
+    response = await client.post(f"{V1}/auth/password-reset/request", json={"email": address})
     assert response.status_code == 202
     assert settings.email_dir is not None
     [mail] = mails_to(settings.email_dir, address)
@@ -26,7 +26,7 @@ async def _request_reset(client: httpx.AsyncClient, settings: Settings, address:
 
 
 async def _confirm(client: httpx.AsyncClient, token: str, password: str = NEW_PASSWORD) -> httpx.Response:
-    return await client.post(f"{API}/auth/password-reset/confirm", json={"token": token, "new_password": password})
+    return await client.post(f"{V1}/auth/password-reset/confirm", json={"token": token, "new_password": password})
 
 
 async def test_reset_sets_a_new_password_and_ends_every_session(client: httpx.AsyncClient,
@@ -37,10 +37,10 @@ async def test_reset_sets_a_new_password_and_ends_every_session(client: httpx.As
 
     response = await _confirm(client, token)
     assert response.status_code == 204
-    old = await client.post(f"{API}/auth/login", json={"email": user["email"], "password": TEST_PASSWORD})
+    old = await client.post(f"{V1}/auth/login", json={"email": user["email"], "password": TEST_PASSWORD})
     assert old.status_code == 401
     await login(client, user["email"], NEW_PASSWORD)
-    refresh = await client.post(f"{API}/auth/refresh", json={"refresh_token": session_before["refresh_token"]})
+    refresh = await client.post(f"{V1}/auth/refresh", json={"refresh_token": session_before["refresh_token"]})
     assert refresh.status_code == 401 and error_code(refresh) == "TOKEN_REVOKED"
 
 
@@ -71,7 +71,7 @@ async def test_a_reset_token_expires_after_an_hour(client: httpx.AsyncClient, se
 async def test_an_unknown_email_gets_the_same_202_and_no_mail(client: httpx.AsyncClient,
                                                               settings: Settings) -> None:
     address = unique_email()
-    response = await client.post(f"{API}/auth/password-reset/request", json={"email": address})
+    response = await client.post(f"{V1}/auth/password-reset/request", json={"email": address})
     assert response.status_code == 202 and response.content == b""
     assert settings.email_dir is not None
     assert mails_to(settings.email_dir, address) == []
@@ -90,13 +90,13 @@ async def test_reset_refuses_bad_tokens_and_short_passwords(client: httpx.AsyncC
 async def test_change_password(client: httpx.AsyncClient) -> None:
     user = await register(client)
     pair = await login(client, user["email"])
-    response = await client.post(f"{API}/auth/change-password", headers=bearer(pair["access_token"]),
+    response = await client.post(f"{V1}/auth/change-password", headers=bearer(pair["access_token"]),
                                  json={"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD})
     assert response.status_code == 204
-    assert (await client.post(f"{API}/auth/login",
+    assert (await client.post(f"{V1}/auth/login",
                               json={"email": user["email"], "password": TEST_PASSWORD})).status_code == 401
     await login(client, user["email"], NEW_PASSWORD)
-    refresh = await client.post(f"{API}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    refresh = await client.post(f"{V1}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert refresh.status_code == 401 and error_code(refresh) == "TOKEN_REVOKED"
 
 
@@ -104,8 +104,8 @@ async def test_change_password_checks_the_current_one(client: httpx.AsyncClient)
     user = await register(client)
     pair = await login(client, user["email"])
     body = {"current_password": "not my password", "new_password": NEW_PASSWORD}
-    wrong = await client.post(f"{API}/auth/change-password", headers=bearer(pair["access_token"]), json=body)
+    wrong = await client.post(f"{V1}/auth/change-password", headers=bearer(pair["access_token"]), json=body)
     assert wrong.status_code == 401 and error_code(wrong) == "INVALID_CREDENTIALS"
-    anonymous = await client.post(f"{API}/auth/change-password", json=body)
+    anonymous = await client.post(f"{V1}/auth/change-password", json=body)
     assert anonymous.status_code == 401 and error_code(anonymous) == "NOT_AUTHENTICATED"
     await login(client, user["email"])  # unchanged

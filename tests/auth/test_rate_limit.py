@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from colony.core.db import Database
 from colony.main import create_app
-from tests.auth.helpers import API, error_code, unique_email
 from tests.conftest import TEST_REDIS_URL, make_settings
+from tests.factories import V1, error_code, unique_email
 
 
 def _random_address() -> str:
@@ -43,20 +43,20 @@ async def test_the_fourth_request_in_a_minute_is_refused(limited_app: FastAPI, e
             ("/auth/password-reset/request", {"email": unique_email()}),
             ("/auth/register", {"email": unique_email(), "password": "long enough password"}),
         ]
-        statuses = [(await client.post(API + path, json=body)).status_code for path, body in bodies]
+        statuses = [(await client.post(V1 + path, json=body)).status_code for path, body in bodies]
         assert statuses == [401, 202, 201]  # one budget across the endpoints
 
-        refused = await client.post(f"{API}/auth/login", json={"email": unique_email(), "password": "whatever"})
+        refused = await client.post(f"{V1}/auth/login", json={"email": unique_email(), "password": "whatever"})
         assert refused.status_code == 429
         assert error_code(refused) == "RATE_LIMITED"
         assert 0 < int(refused.headers["retry-after"]) <= 60
-        form = await client.post(f"{API}/auth/token", data={"username": "a@example.com", "password": "whatever"})
+        form = await client.post(f"{V1}/auth/token", data={"username": "a@example.com", "password": "whatever"})
         assert form.status_code == 429
         # Endpoints that take neither a password nor an email keep working.
-        assert (await client.post(f"{API}/auth/refresh", json={"refresh_token": "x"})).status_code == 401
+        assert (await client.post(f"{V1}/auth/refresh", json={"refresh_token": "x"})).status_code == 401
 
     async with _client(limited_app, engine, connection, _random_address()) as other:
-        response = await other.post(f"{API}/auth/login", json={"email": unique_email(), "password": "whatever"})
+        response = await other.post(f"{V1}/auth/login", json={"email": unique_email(), "password": "whatever"})
         assert response.status_code == 401  # another address has its own budget
 
 
@@ -70,5 +70,5 @@ async def test_instances_share_one_budget_through_redis(database_url: str, data_
                 _client(first, engine, connection, address) as one,
                 _client(second, engine, connection, address) as two):
         body = {"email": unique_email(), "password": "whatever-password"}
-        statuses = [(await http.post(f"{API}/auth/login", json=body)).status_code for http in (one, two, one, two)]
+        statuses = [(await http.post(f"{V1}/auth/login", json=body)).status_code for http in (one, two, one, two)]
     assert statuses == [401, 401, 401, 429]

@@ -11,7 +11,7 @@ from colony.categories.models import Category
 from colony.core.tenancy import Role
 from colony.users.models import User
 from colony.users.repository import UserRepository
-from tests.auth.helpers import API, bearer, error_code, login, register, unique_email
+from tests.factories import V1, bearer, error_code, login, register, unique_email
 
 USER_FIELDS = {"id", "email", "role", "first_name", "last_name", "phone", "base_currency", "timezone", "locale",
                "created_at"}
@@ -31,7 +31,7 @@ async def test_registers_a_personal_account_with_its_profile(client: httpx.Async
     assert (body["base_currency"], body["timezone"], body["locale"]) == ("USD", "UTC", "en-US")
     assert body["created_at"].endswith("Z")
 
-    me = await client.get(f"{API}/users/me", headers=bearer((await login(client, address))["access_token"]))
+    me = await client.get(f"{V1}/users/me", headers=bearer((await login(client, address))["access_token"]))
     assert me.json() == body
 
 
@@ -51,7 +51,7 @@ async def test_a_new_tenant_gets_the_default_categories(client: httpx.AsyncClien
 async def test_registration_never_makes_an_admin_or_sub_user(client: httpx.AsyncClient, session: AsyncSession,
                                                              account_type: str) -> None:
     address = unique_email()
-    response = await client.post(f"{API}/auth/register", json={
+    response = await client.post(f"{V1}/auth/register", json={
         "email": address, "password": "long enough password", "account_type": account_type})
     assert response.status_code == 422
     assert error_code(response) == "VALIDATION_ERROR"
@@ -59,7 +59,7 @@ async def test_registration_never_makes_an_admin_or_sub_user(client: httpx.Async
 
 
 async def test_role_fields_are_not_accepted(client: httpx.AsyncClient) -> None:
-    response = await client.post(f"{API}/auth/register", json={
+    response = await client.post(f"{V1}/auth/register", json={
         "email": unique_email(), "password": "long enough password", "role": "admin"})
     assert response.status_code == 422
 
@@ -67,7 +67,7 @@ async def test_role_fields_are_not_accepted(client: httpx.AsyncClient) -> None:
 async def test_email_is_unique_whatever_its_case(client: httpx.AsyncClient) -> None:
     address = unique_email()
     await register(client, address)
-    response = await client.post(f"{API}/auth/register",
+    response = await client.post(f"{V1}/auth/register",
                                  json={"email": address.upper(), "password": "another password"})
     assert response.status_code == 409
     assert error_code(response) == "EMAIL_ALREADY_REGISTERED"
@@ -83,7 +83,7 @@ async def test_a_lost_race_on_the_email_is_a_clean_409(client: httpx.AsyncClient
         return False
 
     monkeypatch.setattr(UserRepository, "email_taken", not_taken)
-    response = await client.post(f"{API}/auth/register", json={"email": address, "password": "another password"})
+    response = await client.post(f"{V1}/auth/register", json={"email": address, "password": "another password"})
     assert response.status_code == 409
     assert error_code(response) == "EMAIL_ALREADY_REGISTERED"
 
@@ -98,7 +98,7 @@ async def test_a_lost_race_on_the_email_is_a_clean_409(client: httpx.AsyncClient
 async def test_invalid_input_is_a_validation_error(client: httpx.AsyncClient, field: str,
                                                    payload: dict[str, str]) -> None:
     body = {"email": unique_email(), "password": "long enough password", **payload}
-    response = await client.post(f"{API}/auth/register", json=body)
+    response = await client.post(f"{V1}/auth/register", json=body)
     assert response.status_code == 422
     assert error_code(response) == "VALIDATION_ERROR"
     assert field in [error["field"] for error in response.json()["error"]["details"]["errors"]]

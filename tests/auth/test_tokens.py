@@ -13,27 +13,27 @@ from colony.auth.models import RefreshToken
 from colony.config import Settings
 from colony.core import tokens
 from colony.core.clock import utcnow
-from tests.auth.helpers import API, bearer, error_code, login, register
+from tests.factories import V1, bearer, error_code, login, register
 
 
 async def _refresh(client: httpx.AsyncClient, refresh_token: str) -> httpx.Response:
-    return await client.post(f"{API}/auth/refresh", json={"refresh_token": refresh_token})
+    return await client.post(f"{V1}/auth/refresh", json={"refresh_token": refresh_token})
 
 
 async def test_protected_routes_need_a_valid_access_token(client: httpx.AsyncClient, settings: Settings) -> None:
     user = await register(client)
     pair = await login(client, user["email"])
 
-    missing = await client.get(f"{API}/users/me")
+    missing = await client.get(f"{V1}/users/me")
     assert missing.status_code == 401 and error_code(missing) == "NOT_AUTHENTICATED"
-    garbage = await client.get(f"{API}/users/me", headers=bearer("not-a-jwt"))
+    garbage = await client.get(f"{V1}/users/me", headers=bearer("not-a-jwt"))
     assert garbage.status_code == 401 and error_code(garbage) == "NOT_AUTHENTICATED"
-    as_refresh = await client.get(f"{API}/users/me", headers=bearer(pair["refresh_token"]))
+    as_refresh = await client.get(f"{V1}/users/me", headers=bearer(pair["refresh_token"]))
     assert as_refresh.status_code == 401 and error_code(as_refresh) == "NOT_AUTHENTICATED"
     forged, _ = tokens.create_access_token(uuid.UUID(user["id"]), "another-key-that-is-long-enough-for-hs256", 30)
-    assert (await client.get(f"{API}/users/me", headers=bearer(forged))).status_code == 401
+    assert (await client.get(f"{V1}/users/me", headers=bearer(forged))).status_code == 401
     expired, _ = tokens.create_access_token(uuid.UUID(user["id"]), settings.signing_key, -1)
-    response = await client.get(f"{API}/users/me", headers=bearer(expired))
+    response = await client.get(f"{V1}/users/me", headers=bearer(expired))
     assert response.status_code == 401 and error_code(response) == "TOKEN_EXPIRED"
 
 
@@ -45,16 +45,16 @@ async def test_refresh_rotates_the_pair(client: httpx.AsyncClient) -> None:
     second = response.json()
     assert second["refresh_token"] != first["refresh_token"]
     assert second["token_type"] == "bearer"
-    me = await client.get(f"{API}/users/me", headers=bearer(second["access_token"]))
+    me = await client.get(f"{V1}/users/me", headers=bearer(second["access_token"]))
     assert me.json()["id"] == user["id"]
 
 
 async def test_refresh_accepts_the_token_as_a_bearer_header(client: httpx.AsyncClient) -> None:
     user = await register(client)
     pair = await login(client, user["email"])
-    response = await client.post(f"{API}/auth/refresh", headers=bearer(pair["refresh_token"]))
+    response = await client.post(f"{V1}/auth/refresh", headers=bearer(pair["refresh_token"]))
     assert response.status_code == 200
-    none_given = await client.post(f"{API}/auth/refresh")
+    none_given = await client.post(f"{V1}/auth/refresh")
     assert none_given.status_code == 401 and error_code(none_given) == "NOT_AUTHENTICATED"
 
 
@@ -103,12 +103,12 @@ async def test_logout_revokes_the_chain(client: httpx.AsyncClient) -> None:
     pair = await login(client, user["email"])
     rotated = (await _refresh(client, pair["refresh_token"])).json()
 
-    response = await client.post(f"{API}/auth/logout", json={"refresh_token": pair["refresh_token"]})
+    response = await client.post(f"{V1}/auth/logout", json={"refresh_token": pair["refresh_token"]})
     assert response.status_code == 204 and response.content == b""
     after = await _refresh(client, rotated["refresh_token"])
     assert after.status_code == 401 and error_code(after) == "TOKEN_REVOKED"
     # Logging out of a session that does not exist is already done.
-    assert (await client.post(f"{API}/auth/logout", json={"refresh_token": "unknown"})).status_code == 204
+    assert (await client.post(f"{V1}/auth/logout", json={"refresh_token": "unknown"})).status_code == 204
 
 
 def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,7 @@ from decimal import Decimal
 import httpx
 
 from colony.core.tenancy import Role
-from tests.planning import V1, error_code, make_category, make_expense
+from tests.factories import V1, MakeUser, create_category, create_expense, error_code
 
 URL = f"{V1}/budgets"
 
@@ -16,9 +16,9 @@ def budget_body(**overrides: object) -> dict[str, object]:
     return body
 
 
-async def test_crud(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_crud(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    food, rent = await make_category(client, owner, "Food2"), await make_category(client, owner, "Rent2")
+    food, rent = await create_category(client, owner, "Food2"), await create_category(client, owner, "Rent2")
     r = await client.post(URL, json=budget_body(entries=[{"category_id": food, "amount": 300},
                                                          {"category_id": rent, "amount": "700.00"}]),
                           headers=owner.headers)
@@ -36,15 +36,15 @@ async def test_crud(client: httpx.AsyncClient, make_user) -> None:  # type: igno
     assert (await client.delete(f"{URL}/{b['id']}", headers=owner.headers)).status_code == 204
     for method, path in (("get", ""), ("patch", ""), ("delete", ""), ("get", "/report")):
         r = await client.request(method, f"{URL}/{b['id']}{path}", headers=owner.headers,
-                                 **({"json": {"name": "x"}} if method == "patch" else {}))
+                                 json={"name": "x"} if method == "patch" else None)
         assert r.status_code == 404 and error_code(r) == "BUDGET_NOT_FOUND"
 
 
-async def test_rules(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_rules(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner, stranger = await make_user(), await make_user()
-    food, rent = await make_category(client, owner, "Food2"), await make_category(client, owner, "Rent2")
-    salary = await make_category(client, owner, "Pay", kind="income")
-    theirs = await make_category(client, stranger, "Theirs")
+    food, rent = await create_category(client, owner, "Food2"), await create_category(client, owner, "Rent2")
+    salary = await create_category(client, owner, "Pay", kind="income")
+    theirs = await create_category(client, stranger, "Theirs")
     r = await client.post(URL, json=budget_body(entries=[{"category_id": food, "amount": "600"},
                                                          {"category_id": rent, "amount": "400.01"}]),
                           headers=owner.headers)
@@ -68,10 +68,11 @@ async def test_rules(client: httpx.AsyncClient, make_user) -> None:  # type: ign
     assert r.status_code == 409 and error_code(r) == "CATEGORY_IN_USE"
 
 
-async def test_deleting_a_category_moves_budget_entries_to_reassign_to(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_deleting_a_category_moves_budget_entries_to_reassign_to(client: httpx.AsyncClient,
+                                                                       make_user: MakeUser) -> None:
     owner = await make_user()
-    food, snacks = await make_category(client, owner, "Food3"), await make_category(client, owner, "Snacks3")
-    rent = await make_category(client, owner, "Rent3")
+    food, snacks = await create_category(client, owner, "Food3"), await create_category(client, owner, "Snacks3")
+    rent = await create_category(client, owner, "Rent3")
     both = (await client.post(URL, json=budget_body(entries=[{"category_id": food, "amount": "10"},
                                                              {"category_id": snacks, "amount": "20"}]),
                               headers=owner.headers)).json()
@@ -89,20 +90,20 @@ async def test_deleting_a_category_moves_budget_entries_to_reassign_to(client: h
     assert await entries(only_snacks) == {(food, "5.00"), (rent, "7.00")}
 
 
-async def test_report(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_report(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user(base_currency="USD")
-    food, rent = await make_category(client, owner, "Food2"), await make_category(client, owner, "Rent2")
-    other = await make_category(client, owner, "Other2")
+    food, rent = await create_category(client, owner, "Food2"), await create_category(client, owner, "Rent2")
+    other = await create_category(client, owner, "Other2")
     r = await client.post(URL, json=budget_body(currency="EUR", total_amount="1000",
                                                 entries=[{"category_id": food, "amount": "200"},
                                                          {"category_id": rent, "amount": "600"}]),
                           headers=owner.headers)
     budget = r.json()
-    await make_expense(client, owner, category_id=food, amount="50.00", currency="EUR", date="2024-03-01")
-    usd = await make_expense(client, owner, category_id=food, amount="100.00", currency="USD", date="2024-03-15")
-    await make_expense(client, owner, category_id=other, amount="10.00", currency="EUR", date="2024-03-31",
+    await create_expense(client, owner, category_id=food, amount="50.00", currency="EUR", date="2024-03-01")
+    usd = await create_expense(client, owner, category_id=food, amount="100.00", currency="USD", date="2024-03-15")
+    await create_expense(client, owner, category_id=other, amount="10.00", currency="EUR", date="2024-03-31",
                        status="planned")
-    await make_expense(client, owner, category_id=food, amount="500.00", currency="EUR", date="2024-04-01")
+    await create_expense(client, owner, category_id=food, amount="500.00", currency="EUR", date="2024-04-01")
     r = await client.post(f"{V1}/transactions", json={"type": "income", "amount": "999", "currency": "EUR",
                                                       "date": "2024-03-10", "description": "pay"},
                           headers=owner.headers)
@@ -126,18 +127,18 @@ async def test_report(client: httpx.AsyncClient, make_user) -> None:  # type: ig
     assert Decimal(overall["remaining"]) == Decimal(1000) - food_spent - 10
 
 
-async def test_over_budget(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_over_budget(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    food = await make_category(client, owner, "Food2")
+    food = await create_category(client, owner, "Food2")
     r = await client.post(URL, json=budget_body(total_amount="100", entries=[{"category_id": food, "amount": "40"}]),
                           headers=owner.headers)
-    await make_expense(client, owner, category_id=food, amount="50.00", date="2024-03-02")
+    await create_expense(client, owner, category_id=food, amount="50.00", date="2024-03-02")
     report = (await client.get(f"{URL}/{r.json()['id']}/report", headers=owner.headers)).json()
     assert report["entries"][0]["remaining"] == "-10.00" and report["entries"][0]["percent_used"] == "125.00"
     assert report["overall"]["percent_used"] == "50.00"
 
 
-async def test_sub_user_and_idempotency(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_sub_user_and_idempotency(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user(Role.business)
     sub = await make_user(Role.sub_user, business=owner)
     headers = {**owner.headers, "Idempotency-Key": "budget-1"}
@@ -148,7 +149,7 @@ async def test_sub_user_and_idempotency(client: httpx.AsyncClient, make_user) ->
     assert (await client.get(URL, headers=sub.headers)).json()["total"] == 1
     for path in (f"/{bid}", f"/{bid}/report"):
         assert (await client.get(f"{URL}{path}", headers=sub.headers)).status_code == 200
-    for method, path, kwargs in (("post", "", {"json": budget_body()}), ("patch", f"/{bid}", {"json": {"name": "y"}}),
-                                 ("delete", f"/{bid}", {})):
-        r = await client.request(method, f"{URL}{path}", headers=sub.headers, **kwargs)
+    for method, path, payload in (("post", "", budget_body()), ("patch", f"/{bid}", {"name": "y"}),
+                                  ("delete", f"/{bid}", None)):
+        r = await client.request(method, f"{URL}{path}", headers=sub.headers, json=payload)
         assert r.status_code == 403 and error_code(r) == "FORBIDDEN"

@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colony.categories import service as category_service
 from colony.categories.models import Category
 from colony.core.tenancy import Role, Tenant
+from tests.factories import V1, MakeUser, create_expense
 
-URL = "/api/v1/categories"
+URL = f"{V1}/categories"
 
 
 async def create(client: httpx.AsyncClient, headers: dict[str, str], name: str = "Food",
@@ -17,7 +18,7 @@ async def create(client: httpx.AsyncClient, headers: dict[str, str], name: str =
     return await client.post(URL, json={"name": name, "kind": kind, **extra}, headers=headers)
 
 
-async def test_crud(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_crud(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     r = await create(client, owner.headers, "Coffee", color="#AA00FF", icon="cup")
     assert r.status_code == 201, r.text
@@ -33,11 +34,11 @@ async def test_crud(client: httpx.AsyncClient, make_user) -> None:  # type: igno
     assert r.status_code == 404 and r.json()["error"]["code"] == "CATEGORY_NOT_FOUND"
     for method in ("patch", "delete"):
         r = await client.request(method, f"{URL}/{uuid.uuid4()}", headers=owner.headers,
-                                 **({"json": {"name": "x"}} if method == "patch" else {}))
+                                 json={"name": "x"} if method == "patch" else None)
         assert r.status_code == 404 and r.json()["error"]["code"] == "CATEGORY_NOT_FOUND"
 
 
-async def test_list_paginated_and_kind_filter(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_list_paginated_and_kind_filter(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     for name in ("b", "A", "c"):
         await create(client, owner.headers, name)
@@ -51,7 +52,7 @@ async def test_list_paginated_and_kind_filter(client: httpx.AsyncClient, make_us
     assert (await client.get(URL, params={"kind": "nope"}, headers=owner.headers)).status_code == 422
 
 
-async def test_name_unique_per_kind_case_insensitive(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_name_unique_per_kind_case_insensitive(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     assert (await create(client, owner.headers, "Food")).status_code == 201
     r = await create(client, owner.headers, "  fOOD ")
@@ -68,7 +69,7 @@ async def test_name_unique_per_kind_case_insensitive(client: httpx.AsyncClient, 
     assert (await create(client, stranger.headers, "Food")).status_code == 201
 
 
-async def test_name_case_folds_beyond_ascii(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_name_case_folds_beyond_ascii(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     """SQLite's own lower() folds only ASCII: the two spellings below would both have been created there."""
     owner = await make_user()
     assert (await create(client, owner.headers, "ÉPICERIE")).status_code == 201
@@ -79,7 +80,7 @@ async def test_name_case_folds_beyond_ascii(client: httpx.AsyncClient, make_user
     assert r.status_code == 409 and r.json()["error"]["code"] == "CATEGORY_NAME_EXISTS"
 
 
-async def test_unique_index_holds_without_the_precheck(session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_unique_index_holds_without_the_precheck(session: AsyncSession, make_user: MakeUser) -> None:
     """A race past the service's check ends in the database's unique index (then a 409)."""
     from sqlalchemy.exc import IntegrityError
 
@@ -91,7 +92,7 @@ async def test_unique_index_holds_without_the_precheck(session: AsyncSession, ma
             session.add(Category(tenant_id=owner.tenant_id, name="RENT", kind="expense"))
 
 
-async def test_race_integrity_error_becomes_409(client: httpx.AsyncClient, make_user,  # type: ignore[no-untyped-def]
+async def test_race_integrity_error_becomes_409(client: httpx.AsyncClient, make_user: MakeUser,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     owner = await make_user()
     assert (await create(client, owner.headers, "Rent")).status_code == 201
@@ -104,7 +105,7 @@ async def test_race_integrity_error_becomes_409(client: httpx.AsyncClient, make_
     assert r.status_code == 409 and r.json()["error"]["code"] == "CATEGORY_NAME_EXISTS"
 
 
-async def test_validation(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_validation(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     for body in ({"name": "", "kind": "expense"}, {"name": "x", "kind": "other"}, {"name": "x", "color": "red"},
                  {"name": "x", "unknown": 1}, {"name": "x" * 101}):
@@ -115,7 +116,7 @@ async def test_validation(client: httpx.AsyncClient, make_user) -> None:  # type
     assert r.status_code == 422
 
 
-async def test_create_defaults(session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_create_defaults(session: AsyncSession, make_user: MakeUser) -> None:
     owner = await make_user()
     await category_service.create_defaults(session, Tenant(owner.id, owner.tenant_id, owner.role, "USD"))
     rows = (await session.execute(select(Category.name, Category.kind, Category.created_by_id)
@@ -127,20 +128,13 @@ async def test_create_defaults(session: AsyncSession, make_user) -> None:  # typ
     assert {created_by for *_, created_by in rows} == {owner.id}
 
 
-async def _expense(client: httpx.AsyncClient, headers: dict[str, str], category_id: str) -> str:
-    r = await client.post("/api/v1/expenses", headers=headers, json={
-        "amount": "5.00", "currency": "USD", "date": "2024-03-01", "description": "x", "category_id": category_id})
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
-
-
-async def test_delete_in_use_and_reassign(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_delete_in_use_and_reassign(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     food = (await create(client, owner.headers, "Food")).json()["id"]
     bills = (await create(client, owner.headers, "Bills")).json()["id"]
     salary = (await create(client, owner.headers, "Salary", "income")).json()["id"]
-    tx1 = await _expense(client, owner.headers, food)
-    tx2 = await _expense(client, owner.headers, food)
+    tx1 = (await create_expense(client, owner, category_id=food))["id"]
+    tx2 = (await create_expense(client, owner, category_id=food))["id"]
     r = await client.delete(f"{URL}/{food}", headers=owner.headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "CATEGORY_IN_USE"
     # the kind of a category in use can't change either
@@ -153,7 +147,7 @@ async def test_delete_in_use_and_reassign(client: httpx.AsyncClient, make_user) 
     r = await client.delete(f"{URL}/{food}", params={"reassign_to": bills}, headers=owner.headers)
     assert r.status_code == 204
     for tx in (tx1, tx2):
-        assert (await client.get(f"/api/v1/transactions/{tx}", headers=owner.headers)).json()["category_id"] == bills
+        assert (await client.get(f"{V1}/transactions/{tx}", headers=owner.headers)).json()["category_id"] == bills
     assert (await client.get(f"{URL}/{food}", headers=owner.headers)).status_code == 404
     # an unused category is simply deleted; reassign_to is then harmless
     empty = (await create(client, owner.headers, "Empty")).json()["id"]
@@ -161,14 +155,14 @@ async def test_delete_in_use_and_reassign(client: httpx.AsyncClient, make_user) 
             ).status_code == 204
 
 
-async def test_kind_change_when_unused(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_kind_change_when_unused(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     cid = (await create(client, owner.headers, "Bonus")).json()["id"]
     r = await client.patch(f"{URL}/{cid}", json={"kind": "income"}, headers=owner.headers)
     assert r.status_code == 200 and r.json()["kind"] == "income"
 
 
-async def test_sub_user_reads_but_may_not_write(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_sub_user_reads_but_may_not_write(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user(Role.business)
     sub = await make_user(Role.sub_user, business=owner)
     cid = (await create(client, owner.headers, "Food")).json()["id"]

@@ -1,5 +1,8 @@
 """The error contract: every failure has the same body, whatever raised it."""
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -9,6 +12,7 @@ from pydantic import BaseModel, Field
 from colony.config import Settings
 from colony.core.errors import NotFound
 from colony.main import create_app
+from tests.factories import V1, MakeUser
 
 
 class Item(BaseModel):
@@ -40,7 +44,7 @@ async def bug() -> None:
 
 
 @pytest.fixture
-async def probe_client(settings: Settings):
+async def probe_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
     app.include_router(probe)
     async with LifespanManager(app):
@@ -49,14 +53,15 @@ async def probe_client(settings: Settings):
             yield client
 
 
-def assert_error_body(response: httpx.Response, status: int, code: str) -> dict:
+def assert_error_body(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body = response.json()
     assert body["success"] is False
     assert set(body["error"]) == {"code", "message", "details"}
     assert body["error"]["code"] == code
     assert response.headers["x-request-id"]
-    return body["error"]
+    error: dict[str, Any] = body["error"]
+    return error
 
 
 async def test_validation_error_lists_fields(probe_client: httpx.AsyncClient) -> None:
@@ -85,7 +90,7 @@ async def test_domain_error_has_its_code(probe_client: httpx.AsyncClient) -> Non
 
 
 async def test_unknown_route_is_404(probe_client: httpx.AsyncClient) -> None:
-    assert_error_body(await probe_client.get("/api/v1/no-such-thing"), 404, "NOT_FOUND")
+    assert_error_body(await probe_client.get(f"{V1}/no-such-thing"), 404, "NOT_FOUND")
 
 
 async def test_wrong_method_is_405(probe_client: httpx.AsyncClient) -> None:
@@ -112,35 +117,35 @@ async def test_client_request_id_is_echoed_only_when_sane(probe_client: httpx.As
 
 
 async def test_405_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:
-    response = await client.request("OPTIONS", "/api/v1/budgets")
+    response = await client.request("OPTIONS", f"{V1}/budgets")
     assert_error_body(response, 405, "METHOD_NOT_ALLOWED")
     assert response.headers["allow"] == "GET, HEAD, POST"
     # A literal segment beside an id route is not taken for an id.
-    imported = await client.patch("/api/v1/transactions/import")
+    imported = await client.patch(f"{V1}/transactions/import")
     assert_error_body(imported, 405, "METHOD_NOT_ALLOWED")
     assert imported.headers["allow"] == "POST"
 
 
-async def test_undecodable_body_is_a_validation_error(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_undecodable_body_is_a_validation_error(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
-    response = await client.post("/api/v1/payment-methods", content=b"\xff\x7f",
+    response = await client.post(f"{V1}/payment-methods", content=b"\xff\x7f",
                                  headers={**user.headers, "content-type": "application/json"})
     error = assert_error_body(response, 422, "VALIDATION_ERROR")
     assert error["details"]["errors"][0]["field"].startswith("body")
 
 
-async def test_absurd_amount_filters_are_refused_not_crashed(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_absurd_amount_filters_are_refused_not_crashed(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
-    for path in ("/api/v1/expenses", "/api/v1/transactions/export"):
+    for path in (f"{V1}/expenses", f"{V1}/transactions/export"):
         response = await client.get(path, headers=user.headers, params={"max_amount": "5262408542718228.0"})
         error = assert_error_body(response, 422, "VALIDATION_ERROR")
         assert error["details"]["errors"][0]["field"] == "query.max_amount"
 
 
-async def test_dates_must_be_iso_calendar_dates(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_dates_must_be_iso_calendar_dates(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
-    listed = await client.get("/api/v1/expenses", headers=user.headers, params={"start_date": "0"})
+    listed = await client.get(f"{V1}/expenses", headers=user.headers, params={"start_date": "0"})
     assert assert_error_body(listed, 422, "VALIDATION_ERROR")["details"]["errors"][0]["field"] == "query.start_date"
-    created = await client.post("/api/v1/expenses", headers=user.headers,
+    created = await client.post(f"{V1}/expenses", headers=user.headers,
                                 json={"amount": "1.00", "currency": "USD", "date": 0, "description": "x"})
     assert assert_error_body(created, 422, "VALIDATION_ERROR")["details"]["errors"][0]["field"] == "body.date"

@@ -1,6 +1,7 @@
 """Request sessions: handed out in arrival order, and a bounded wait for one."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from colony.core.db import Database
 
 
 @pytest.fixture
-async def database(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'sessions.db'}")  # one session at a time
     yield database
     await database.dispose()

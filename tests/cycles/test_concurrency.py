@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from colony.cycles.models import Cycle, CycleStatus
 from colony.transactions.models import Transaction
-from tests.planning import V1, LiveApp, error_code
+from tests.factories import V1, error_code
+from tests.planning import LiveApp
 
 N = 8
 

@@ -10,7 +10,8 @@ from colony.core import clock
 from colony.core.jobs import JobContext, run_job
 from colony.cycles import jobs as cycle_jobs
 from colony.transactions.models import Transaction
-from tests.planning import V1, LiveApp
+from tests.factories import V1
+from tests.planning import LiveApp
 
 
 async def test_materialise_books_new_templates_up_to_today(live: LiveApp, monkeypatch: pytest.MonkeyPatch) -> None:

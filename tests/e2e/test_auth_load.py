@@ -1,7 +1,6 @@
 """A real server stays responsive while Argon2 works: hashing never blocks the event loop."""
 
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,6 +8,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import LiveServer, start_server, stop_server
+from tests.factories import V1, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -28,13 +28,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def test_health_answers_quickly_under_eight_concurrent_logins(server: LiveServer) -> None:
     with httpx.Client(base_url=server.base_url, timeout=30) as http:
-        emails = [f"load-{uuid.uuid4().hex[:10]}@example.com" for _ in range(CONCURRENT_LOGINS)]
+        emails = [unique_email("load") for _ in range(CONCURRENT_LOGINS)]
         for email in emails:
-            response = http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+            response = http.post(f"{V1}/auth/register", json={"email": email, "password": PASSWORD})
             assert response.status_code == 201, response.text
 
         def log_in(email: str) -> int:
-            return http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).status_code
+            return http.post(f"{V1}/auth/login", json={"email": email, "password": PASSWORD}).status_code
 
         with ThreadPoolExecutor(max_workers=CONCURRENT_LOGINS) as pool:
             logins = [pool.submit(log_in, email) for email in emails * 2]

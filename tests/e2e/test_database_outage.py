@@ -24,6 +24,7 @@ from colony.domains import metadata
 from colony.main import create_app
 from tests.conftest import make_settings
 from tests.e2e.conftest import free_port
+from tests.factories import V1
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +95,7 @@ async def test_health_db_is_503_while_postgres_is_down_and_recovers(cluster: Clu
             assert down.status_code == 503
             assert down.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
             assert (await client.get("/health")).status_code == 200  # the process itself is fine
-            api = await client.get("/api/v1/users/me", headers=bearer())
+            api = await client.get(f"{V1}/users/me", headers=bearer())
             assert api.status_code == 503, api.text
             assert api.json()["error"] == {"code": "SERVICE_UNAVAILABLE", "message": "The database is unavailable",
                                            "details": {}}
@@ -104,4 +105,4 @@ async def test_health_db_is_503_while_postgres_is_down_and_recovers(cluster: Clu
             assert up.status_code == 200, up.text
             assert up.json()["database"] == "connected"
             # Back to normal answers: that user does not exist.
-            assert (await client.get("/api/v1/users/me", headers=bearer())).status_code == 401
+            assert (await client.get(f"{V1}/users/me", headers=bearer())).status_code == 401

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import LiveServer
+from tests.factories import V1
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +20,7 @@ def test_serves_health_docs_and_errors(live_server: LiveServer) -> None:
         assert http.get("/health/db").json() == {"status": "healthy", "database": "connected"}
         assert "swagger" in http.get("/docs").text.lower()
         assert http.get("/openapi.json").json()["info"]["title"] == "Colony"
-        missing = http.get("/api/v1/nothing-here")
+        missing = http.get(f"{V1}/nothing-here")
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "NOT_FOUND"
         metrics = http.get("/metrics").text
@@ -40,7 +41,7 @@ def test_logs_one_json_line_per_request(live_server: LiveServer) -> None:
 
 def test_a_user_records_lists_and_exports_over_http(live_server: LiveServer) -> None:
     """The whole request path on the real engine and pools (no test transaction around it)."""
-    with httpx.Client(base_url=f"{live_server.base_url}/api/v1", timeout=10) as http:
+    with httpx.Client(base_url=live_server.base_url + V1, timeout=10) as http:
         account = {"email": "e2e-ledger@example.com", "password": "e2e-password-123"}
         assert http.post("/auth/register", json=account).status_code == 201
         token = http.post("/auth/login", json=account).json()["access_token"]

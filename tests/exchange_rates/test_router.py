@@ -4,11 +4,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.money import CURRENCIES
 from colony.core.tenancy import Role
+from tests.factories import V1, MakeUser
 
-URL = "/api/v1/exchange-rates"
+URL = f"{V1}/exchange-rates"
 
 
 def error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -16,11 +18,12 @@ def error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     body = response.json()
     assert body["success"] is False
     assert body["error"]["code"] == code
-    return body["error"]  # type: ignore[no-any-return]
+    error: dict[str, Any] = body["error"]
+    return error
 
 
 async def test_currencies_are_public(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/v1/currencies")
+    response = await client.get(f"{V1}/currencies")
     assert response.status_code == 200
     currencies = response.json()
     assert len(currencies) == len(CURRENCIES)
@@ -35,7 +38,7 @@ async def test_rates_need_a_token(client: httpx.AsyncClient) -> None:
         error(await client.get(URL + path), 401, "NOT_AUTHENTICATED")
 
 
-async def test_rates_of_a_date(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_rates_of_a_date(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
     response = await client.get(f"{URL}/2024-01-05", params={"base": "USD"}, headers=user.headers)
     assert response.status_code == 200
@@ -48,7 +51,7 @@ async def test_rates_of_a_date(client: httpx.AsyncClient, make_user) -> None:  #
     assert all(isinstance(v, str) for v in body["rates"].values())
 
 
-async def test_weekend_answers_the_fridays_fixing(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_weekend_answers_the_fridays_fixing(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
     body = (await client.get(f"{URL}/2024-01-07", params={"base": "EUR"}, headers=user.headers)).json()
     assert body["date"] == "2024-01-05"
@@ -56,19 +59,19 @@ async def test_weekend_answers_the_fridays_fixing(client: httpx.AsyncClient, mak
     assert body["rates"]["JPY"] == "158.57"
 
 
-async def test_default_base_is_the_callers_base_currency(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_default_base_is_the_callers_base_currency(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user(base_currency="GBP")
     body = (await client.get(f"{URL}/2024-01-05", headers=user.headers)).json()
     assert body["base"] == "GBP"
     assert "GBP" not in body["rates"] and "EUR" in body["rates"]
 
 
-async def test_admins_may_read_rates(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_admins_may_read_rates(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     admin = await make_user(Role.admin)
     assert (await client.get(f"{URL}/latest", params={"base": "EUR"}, headers=admin.headers)).status_code == 200
 
 
-async def test_before_the_data(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_before_the_data(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
     body = error(await client.get(f"{URL}/1998-12-31", headers=user.headers), 422, "RATE_NOT_AVAILABLE")
     assert body["details"] == {"base": "USD", "date": "1998-12-31"}
@@ -81,13 +84,13 @@ async def test_before_the_data(client: httpx.AsyncClient, make_user) -> None:  #
     ("/2024-01-05?base=usd", "query.base"),
     ("/latest?base=ABC", "query.base"),
 ])
-async def test_invalid_input(client: httpx.AsyncClient, make_user, path: str, field: str) -> None:  # type: ignore[no-untyped-def]
+async def test_invalid_input(client: httpx.AsyncClient, make_user: MakeUser, path: str, field: str) -> None:
     user = await make_user()
     body = error(await client.get(URL + path, headers=user.headers), 422, "VALIDATION_ERROR")
     assert [e["field"] for e in body["details"]["errors"]] == [field]
 
 
-async def test_latest(client: httpx.AsyncClient, make_user, session) -> None:  # type: ignore[no-untyped-def]
+async def test_latest(client: httpx.AsyncClient, make_user: MakeUser, session: AsyncSession) -> None:
     from colony.exchange_rates.repository import ExchangeRateRepository
 
     newest = await ExchangeRateRepository(session).newest_date()
@@ -101,7 +104,7 @@ async def test_latest(client: httpx.AsyncClient, make_user, session) -> None:  #
           422, "RATE_NOT_AVAILABLE")
 
 
-async def test_convert(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_convert(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
     response = await client.get(f"{URL}/convert", headers=user.headers,
                                 params={"amount": "100", "from": "USD", "to": "JPY", "date": "2024-01-06"})
@@ -110,7 +113,7 @@ async def test_convert(client: httpx.AsyncClient, make_user) -> None:  # type: i
                                "rate": "145.1973262522", "result": "14520"}
 
 
-async def test_convert_zero_and_same_currency(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_convert_zero_and_same_currency(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
     body = (await client.get(f"{URL}/convert", headers=user.headers, params={
         "amount": "0", "from": "EUR", "to": "USD", "date": "2024-01-05"})).json()
@@ -121,14 +124,14 @@ async def test_convert_zero_and_same_currency(client: httpx.AsyncClient, make_us
                     "result": "12.50"}
 
 
-async def test_convert_defaults_to_today(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_convert_defaults_to_today(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
     response = await client.get(f"{URL}/convert", headers=user.headers,
                                 params={"amount": "10", "from": "EUR", "to": "USD"})
     assert response.status_code == 200, response.text  # the newest fixing, however old the bundle is
 
 
-async def test_convert_before_the_data(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_convert_before_the_data(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
     body = error(await client.get(f"{URL}/convert", headers=user.headers, params={
         "amount": "10", "from": "USD", "to": "EUR", "date": "1990-05-01"}), 422, "RATE_NOT_AVAILABLE")
@@ -147,7 +150,7 @@ async def test_convert_before_the_data(client: httpx.AsyncClient, make_user) -> 
     ({"amount": "1", "from": "USD", "to": "EUR", "date": "2024-02-30"}, "query.date"),
     ({"from": "USD", "to": "EUR"}, "query.amount"),
 ])
-async def test_convert_invalid_input(client: httpx.AsyncClient, make_user, params: dict[str, str],  # type: ignore[no-untyped-def]
+async def test_convert_invalid_input(client: httpx.AsyncClient, make_user: MakeUser, params: dict[str, str],
                                      field: str) -> None:
     user = await make_user()
     body = error(await client.get(f"{URL}/convert", params=params, headers=user.headers), 422, "VALIDATION_ERROR")

@@ -6,7 +6,7 @@ import pytest
 from colony.core import clock
 from colony.core.tenancy import Role
 from colony.goals.service import months_left
-from tests.planning import V1, error_code
+from tests.factories import V1, MakeUser, error_code
 
 URL = f"{V1}/goals"
 
@@ -18,7 +18,7 @@ def test_months_left() -> None:
     assert months_left(date(2024, 5, 1), date(2024, 1, 1)) == 1  # overdue: everything now
 
 
-async def test_goal_progress(client: httpx.AsyncClient, make_user, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+async def test_goal_progress(client: httpx.AsyncClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clock, "today", lambda: date(2024, 1, 15))
     owner = await make_user()
     r = await client.post(URL, json={"name": "Bike", "currency": "USD", "target_amount": 1000,
@@ -56,12 +56,12 @@ async def test_goal_progress(client: httpx.AsyncClient, make_user, monkeypatch: 
     for method, path in (("get", ""), ("patch", ""), ("delete", ""), ("get", "/contributions"),
                          ("post", "/contributions")):
         r = await client.request(method, f"{URL}/{gid}{path}", headers=owner.headers,
-                                 **({"json": {"amount": "1", "date": "2024-01-01"}} if method == "post" else
-                                    {"json": {"name": "x"}} if method == "patch" else {}))
+                                 json={"amount": "1", "date": "2024-01-01"} if method == "post" else
+                                 {"name": "x"} if method == "patch" else None)
         assert r.status_code == 404 and error_code(r) == "GOAL_NOT_FOUND", (method, path)
 
 
-async def test_validation(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_validation(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     for bad in ({"target_amount": "0"}, {"target_amount": "1000000000"}, {"currency": "JPY", "target_amount": "1.5"},
                 {"currency": "XYZ"}, {"status": "achieved"}):
@@ -76,7 +76,7 @@ async def test_validation(client: httpx.AsyncClient, make_user) -> None:  # type
         assert r.status_code == 422, bad
 
 
-async def test_sub_user_and_idempotency(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_sub_user_and_idempotency(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user(Role.business)
     sub = await make_user(Role.sub_user, business=owner)
     r = await client.post(URL, json={"name": "x", "currency": "USD", "target_amount": "100"}, headers=owner.headers)
@@ -88,8 +88,8 @@ async def test_sub_user_and_idempotency(client: httpx.AsyncClient, make_user) ->
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     assert (await client.get(f"{URL}/{gid}", headers=sub.headers)).json()["current_amount"] == "5.00"
     assert (await client.get(f"{URL}/{gid}/contributions", headers=sub.headers)).json()["total"] == 1
-    for method, path, kwargs in (("post", "", {"json": {"name": "y", "currency": "USD", "target_amount": "1"}}),
-                                 ("patch", f"/{gid}", {"json": {"name": "y"}}), ("delete", f"/{gid}", {}),
-                                 ("post", f"/{gid}/contributions", {"json": body})):
-        r = await client.request(method, f"{URL}{path}", headers=sub.headers, **kwargs)
+    for method, path, payload in (("post", "", {"name": "y", "currency": "USD", "target_amount": "1"}),
+                                  ("patch", f"/{gid}", {"name": "y"}), ("delete", f"/{gid}", None),
+                                  ("post", f"/{gid}/contributions", body)):
+        r = await client.request(method, f"{URL}{path}", headers=sub.headers, json=payload)
         assert r.status_code == 403 and error_code(r) == "FORBIDDEN", (method, path)

@@ -3,11 +3,12 @@ import uuid
 import httpx
 
 from colony.core.tenancy import Role
+from tests.factories import V1, MakeUser, create_expense, create_payment_method
 
-URL = "/api/v1/payment-methods"
+URL = f"{V1}/payment-methods"
 
 
-async def test_crud(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_crud(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     r = await client.post(URL, json={"name": "Visa", "type": "credit_card", "currency": "EUR", "last4": "4242"},
                           headers=owner.headers)
@@ -25,11 +26,11 @@ async def test_crud(client: httpx.AsyncClient, make_user) -> None:  # type: igno
     assert (await client.delete(f"{URL}/{pid}", headers=owner.headers)).status_code == 204
     for method in ("get", "patch", "delete"):
         r = await client.request(method, f"{URL}/{pid}", headers=owner.headers,
-                                 **({"json": {"name": "x"}} if method == "patch" else {}))
+                                 json={"name": "x"} if method == "patch" else None)
         assert r.status_code == 404 and r.json()["error"]["code"] == "PAYMENT_METHOD_NOT_FOUND"
 
 
-async def test_list_paginated(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_list_paginated(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     for name in ("Cash", "Bank", "Wallet"):
         assert (await client.post(URL, json={"name": name, "type": "cash"}, headers=owner.headers)).status_code == 201
@@ -37,7 +38,7 @@ async def test_list_paginated(client: httpx.AsyncClient, make_user) -> None:  # 
     assert (body["total"], body["pages"], [m["name"] for m in body["items"]]) == (3, 2, ["Wallet"])
 
 
-async def test_validation_and_no_card_numbers(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_validation_and_no_card_numbers(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     bad_bodies = [
         {"name": "x", "type": "cheque"},
@@ -58,21 +59,19 @@ async def test_validation_and_no_card_numbers(client: httpx.AsyncClient, make_us
     assert r.json()["error"]["details"]["errors"][0]["field"] == "body.currency"
 
 
-async def test_in_use_can_not_be_deleted(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_in_use_can_not_be_deleted(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    pid = (await client.post(URL, json={"name": "Cash", "type": "cash"}, headers=owner.headers)).json()["id"]
-    r = await client.post("/api/v1/expenses", headers=owner.headers, json={
-        "amount": "1", "currency": "USD", "date": "2024-01-02", "description": "x", "payment_method_id": pid})
-    assert r.status_code == 201, r.text
+    pid = await create_payment_method(client, owner, "Cash")
+    await create_expense(client, owner, payment_method_id=pid)
     r = await client.delete(f"{URL}/{pid}", headers=owner.headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "PAYMENT_METHOD_IN_USE"
     assert (await client.get(f"{URL}/{pid}", headers=owner.headers)).status_code == 200
 
 
-async def test_sub_user_reads_but_may_not_write(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_sub_user_reads_but_may_not_write(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user(Role.business)
     sub = await make_user(Role.sub_user, business=owner)
-    pid = (await client.post(URL, json={"name": "Cash", "type": "cash"}, headers=owner.headers)).json()["id"]
+    pid = await create_payment_method(client, owner, "Cash")
     assert (await client.get(URL, headers=sub.headers)).json()["total"] == 1
     assert (await client.get(f"{URL}/{pid}", headers=sub.headers)).status_code == 200
     for r in (await client.post(URL, json={"name": "Mine", "type": "cash"}, headers=sub.headers),

@@ -1,24 +1,28 @@
+import uuid
 from datetime import timedelta
+from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.clock import utcnow
 from colony.core.idempotency import IdempotencyKey, canonical_body
 from colony.transactions.models import Transaction
-from tests.transactions.helpers import expense_body
+from tests.factories import V1, MakeUser, expense_body
 
-TX = "/api/v1/transactions"
-EX = "/api/v1/expenses"
+TX = f"{V1}/transactions"
+EX = f"{V1}/expenses"
 
 
-async def count(session: AsyncSession, tenant_id) -> int:  # type: ignore[no-untyped-def]
+async def count(session: AsyncSession, tenant_id: uuid.UUID) -> int:
     return int((await session.execute(select(func.count()).select_from(Transaction)
                                       .where(Transaction.tenant_id == tenant_id))).scalar_one())
 
 
-async def test_same_key_same_body_replays(client: httpx.AsyncClient, session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_same_key_same_body_replays(client: httpx.AsyncClient, session: AsyncSession,
+                                          make_user: MakeUser) -> None:
     owner = await make_user()
     headers = {**owner.headers, "Idempotency-Key": "k-1"}
     first = await client.post(EX, json=expense_body(), headers=headers)
@@ -34,7 +38,8 @@ async def test_same_key_same_body_replays(client: httpx.AsyncClient, session: As
     assert await count(session, owner.tenant_id) == 2
 
 
-async def test_same_key_other_body_or_path(client: httpx.AsyncClient, session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_same_key_other_body_or_path(client: httpx.AsyncClient, session: AsyncSession,
+                                           make_user: MakeUser) -> None:
     owner = await make_user()
     headers = {**owner.headers, "Idempotency-Key": "k-2"}
     assert (await client.post(EX, json=expense_body(), headers=headers)).status_code == 201
@@ -45,7 +50,7 @@ async def test_same_key_other_body_or_path(client: httpx.AsyncClient, session: A
     assert await count(session, owner.tenant_id) == 1
 
 
-async def test_keys_are_per_user(client: httpx.AsyncClient, session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_are_per_user(client: httpx.AsyncClient, session: AsyncSession, make_user: MakeUser) -> None:
     a, b = await make_user(), await make_user()
     for user in (a, b):
         r = await client.post(TX, json=expense_body(type="expense"),
@@ -54,7 +59,8 @@ async def test_keys_are_per_user(client: httpx.AsyncClient, session: AsyncSessio
         assert await count(session, user.tenant_id) == 1
 
 
-async def test_failed_request_stores_nothing(client: httpx.AsyncClient, session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_failed_request_stores_nothing(client: httpx.AsyncClient, session: AsyncSession,
+                                             make_user: MakeUser) -> None:
     owner = await make_user()
     headers = {**owner.headers, "Idempotency-Key": "k-3"}
     r = await client.post(EX, json=expense_body(currency="EUR", date="1990-01-01"), headers=headers)
@@ -62,7 +68,7 @@ async def test_failed_request_stores_nothing(client: httpx.AsyncClient, session:
     assert (await client.post(EX, json=expense_body(), headers=headers)).status_code == 201
 
 
-async def test_expired_key_is_reused(client: httpx.AsyncClient, session: AsyncSession, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_expired_key_is_reused(client: httpx.AsyncClient, session: AsyncSession, make_user: MakeUser) -> None:
     owner = await make_user()
     headers = {**owner.headers, "Idempotency-Key": "k-4"}
     first = await client.post(EX, json=expense_body(), headers=headers)
@@ -73,20 +79,19 @@ async def test_expired_key_is_reused(client: httpx.AsyncClient, session: AsyncSe
     assert await count(session, owner.tenant_id) == 2
 
 
-async def test_concurrent_claim_replays_the_winner(client: httpx.AsyncClient, session: AsyncSession,  # type: ignore[no-untyped-def]
-                                                   make_user, monkeypatch) -> None:
+async def test_concurrent_claim_replays_the_winner(client: httpx.AsyncClient, session: AsyncSession,
+                                                   make_user: MakeUser, monkeypatch: pytest.MonkeyPatch) -> None:
     """The loser of a race misses the row on its first read, then hits the unique index, re-reads, replays."""
     owner = await make_user()
     headers = {**owner.headers, "Idempotency-Key": "k-5"}
     first = await client.post(EX, json=expense_body(), headers=headers)
     from colony.core import idempotency
 
-    real_select = idempotency.select
     calls = {"n": 0}
 
-    def blind_first_select(*args):  # type: ignore[no-untyped-def]
+    def blind_first_select(*args: Any) -> Select[Any]:
         calls["n"] += 1
-        statement = real_select(*args)
+        statement = select(*args)
         return statement.where(IdempotencyKey.key == "never") if calls["n"] == 1 else statement
 
     monkeypatch.setattr(idempotency, "select", blind_first_select)
@@ -96,7 +101,7 @@ async def test_concurrent_claim_replays_the_winner(client: httpx.AsyncClient, se
     assert await count(session, owner.tenant_id) == 1
 
 
-async def test_bad_key_header(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_key_header(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     r = await client.post(EX, json=expense_body(), headers={**owner.headers, "Idempotency-Key": "x" * 256})
     assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_ERROR"

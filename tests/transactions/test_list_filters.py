@@ -1,18 +1,20 @@
 import httpx
 import pytest
 
-from tests.transactions.helpers import expense_body, make_category, make_payment_method
+from tests.factories import V1, MakeUser, UserHandle, create_category, create_payment_method, expense_body
 
-TX = "/api/v1/transactions"
-EX = "/api/v1/expenses"
+TX = f"{V1}/transactions"
+EX = f"{V1}/expenses"
+Ledger = tuple[UserHandle, list[str], str, str, str]  # the owner, its rows' ids, and Food's, Salary's, Card's
 
 
 @pytest.fixture
-async def ledger(client: httpx.AsyncClient, make_user):  # type: ignore[no-untyped-def]
+async def ledger(client: httpx.AsyncClient, make_user: MakeUser) -> Ledger:
+    """An owner's five transactions, in two categories and with one payment method."""
     owner = await make_user()
-    food = await make_category(client, owner)
-    salary = await make_category(client, owner, "Salary", "income")
-    card = await make_payment_method(client, owner, "Card")
+    food = await create_category(client, owner)
+    salary = await create_category(client, owner, "Salary", "income")
+    card = await create_payment_method(client, owner, "Card")
     rows = [
         expense_body(type="expense", amount="10.00", date="2024-01-05", description="Coffee 100% arabica",
                      category_id=food, payment_method_id=card),
@@ -24,7 +26,7 @@ async def ledger(client: httpx.AsyncClient, make_user):  # type: ignore[no-untyp
         expense_body(type="expense", amount="500", currency="JPY", date="2024-03-10", description="Onigiri",
                      notes="COFFEE too, éclair"),
     ]
-    ids = []
+    ids: list[str] = []
     for row in rows:
         r = await client.post(TX, json=row, headers=owner.headers)
         assert r.status_code == 201, r.text
@@ -32,13 +34,14 @@ async def ledger(client: httpx.AsyncClient, make_user):  # type: ignore[no-untyp
     return owner, ids, food, salary, card
 
 
-async def descriptions(client: httpx.AsyncClient, owner, url: str = TX, **params: object) -> list[str]:  # type: ignore[no-untyped-def]
+async def descriptions(client: httpx.AsyncClient, owner: UserHandle, url: str = TX,
+                       **params: str | int) -> list[str]:
     r = await client.get(url, params=params, headers=owner.headers)
     assert r.status_code == 200, r.text
     return [item["description"] for item in r.json()["items"]]
 
 
-async def test_filters(client: httpx.AsyncClient, ledger) -> None:  # type: ignore[no-untyped-def]
+async def test_filters(client: httpx.AsyncClient, ledger: Ledger) -> None:
     owner, _ids, food, salary, card = ledger
     d = descriptions
     assert set(await d(client, owner)) == {"Coffee 100% arabica", "Bus", "Shoes", "January pay", "Onigiri"}
@@ -68,7 +71,7 @@ async def test_filters(client: httpx.AsyncClient, ledger) -> None:  # type: igno
     assert await d(client, owner, cycle_id="00000000-0000-0000-0000-000000000001") == []
 
 
-async def test_sorting_is_stable(client: httpx.AsyncClient, ledger) -> None:  # type: ignore[no-untyped-def]
+async def test_sorting_is_stable(client: httpx.AsyncClient, ledger: Ledger) -> None:
     owner, *_ = ledger
     d = descriptions
     newest_first = await d(client, owner)
@@ -96,7 +99,7 @@ async def test_sorting_is_stable(client: httpx.AsyncClient, ledger) -> None:  # 
     {"min_amount": "5", "max_amount": "1"}, {"currency": "XYZ"}, {"type": "transfer"}, {"status": "x"},
     {"category_id": "not-a-uuid"}, {"size": 0}, {"size": 101}, {"page": 0}, {"q": "x" * 201},
 ])
-async def test_invalid_filters(client: httpx.AsyncClient, make_user, params: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+async def test_invalid_filters(client: httpx.AsyncClient, make_user: MakeUser, params: dict[str, str | int]) -> None:
     owner = await make_user()
     for url in (TX, EX):
         if url == EX and "type" in params:
@@ -105,7 +108,7 @@ async def test_invalid_filters(client: httpx.AsyncClient, make_user, params: dic
         assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_ERROR", (url, params, r.text)
 
 
-async def test_empty_list(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_empty_list(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     assert (await client.get(TX, headers=owner.headers)).json() == \
         {"items": [], "total": 0, "page": 1, "size": 50, "pages": 0}

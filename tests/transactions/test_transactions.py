@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.tenancy import Role
 from colony.exchange_rates import service as rate_service
-from tests.transactions.helpers import expense_body, make_category, make_payment_method
+from tests.factories import V1, MakeUser, create_category, create_payment_method, expense_body
 
-TX = "/api/v1/transactions"
-EX = "/api/v1/expenses"
+TX = f"{V1}/transactions"
+EX = f"{V1}/expenses"
 
 
 def error(r: httpx.Response, status: int, code: str, field: str | None = None) -> None:
@@ -21,10 +21,10 @@ def error(r: httpx.Response, status: int, code: str, field: str | None = None) -
         assert [e["field"] for e in r.json()["error"]["details"]["errors"]] == [field]
 
 
-async def test_create_read_update_delete(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_create_read_update_delete(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    food = await make_category(client, owner)
-    cash = await make_payment_method(client, owner)
+    food = await create_category(client, owner)
+    cash = await create_payment_method(client, owner)
     r = await client.post(TX, json=expense_body(type="expense", category_id=food, payment_method_id=cash,
                                                  notes="with Bob"), headers=owner.headers)
     assert r.status_code == 201, r.text
@@ -47,9 +47,9 @@ async def test_create_read_update_delete(client: httpx.AsyncClient, make_user) -
     error(await client.get(f"{EX}/{tx['id']}", headers=owner.headers), 404, "EXPENSE_NOT_FOUND")
 
 
-async def test_expenses_view(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_expenses_view(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    salary = await make_category(client, owner, "Salary", "income")
+    salary = await create_category(client, owner, "Salary", "income")
     r = await client.post(EX, json=expense_body(), headers=owner.headers)
     assert r.status_code == 201 and r.json()["type"] == "expense"
     expense_id = r.json()["id"]
@@ -60,7 +60,7 @@ async def test_expenses_view(client: httpx.AsyncClient, make_user) -> None:  # t
     assert income["amount"] == "3000.00"
     for method in ("get", "patch", "delete"):
         r = await client.request(method, f"{EX}/{income['id']}", headers=owner.headers,
-                                 **({"json": {"description": "x"}} if method == "patch" else {}))
+                                 json={"description": "x"} if method == "patch" else None)
         error(r, 404, "EXPENSE_NOT_FOUND")
     assert [t["id"] for t in (await client.get(EX, headers=owner.headers)).json()["items"]] == [expense_id]
     assert (await client.get(TX, headers=owner.headers)).json()["total"] == 2
@@ -97,13 +97,13 @@ async def test_expenses_view(client: httpx.AsyncClient, make_user) -> None:  # t
     ({"category_id": str(uuid.uuid4())}, "body.category_id"),
     ({"payment_method_id": str(uuid.uuid4())}, "body.payment_method_id"),
 ])
-async def test_create_validation(client: httpx.AsyncClient, make_user, body: dict[str, object],  # type: ignore[no-untyped-def]
+async def test_create_validation(client: httpx.AsyncClient, make_user: MakeUser, body: dict[str, object],
                                  field: str) -> None:
     owner = await make_user()
     error(await client.post(EX, json=expense_body(**body), headers=owner.headers), 422, "VALIDATION_ERROR", field)
 
 
-async def test_amount_limits_accepted(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_amount_limits_accepted(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     for amount, currency, shown in (("999999999.99", "USD", "999999999.99"), ("0.01", "USD", "0.01"),
                                     ("1500", "JPY", "1500"), (12, "USD", "12.00"), ("7.10", "EUR", "7.10")):
@@ -112,16 +112,16 @@ async def test_amount_limits_accepted(client: httpx.AsyncClient, make_user) -> N
         assert r.json()["amount"] == shown
 
 
-async def test_missing_type_on_transactions(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_missing_type_on_transactions(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     error(await client.post(TX, json=expense_body(), headers=owner.headers), 422, "VALIDATION_ERROR", "body.type")
 
 
-async def test_references(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_references(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    food = await make_category(client, owner)
-    salary = await make_category(client, owner, "Salary", "income")
-    inactive = await make_payment_method(client, owner, "Old card", is_active=False)
+    food = await create_category(client, owner)
+    salary = await create_category(client, owner, "Salary", "income")
+    inactive = await create_payment_method(client, owner, "Old card", is_active=False)
     error(await client.post(EX, json=expense_body(category_id=salary), headers=owner.headers),
           422, "VALIDATION_ERROR", "body.category_id")
     error(await client.post(TX, json=expense_body(type="income", category_id=food), headers=owner.headers),
@@ -142,7 +142,7 @@ async def test_references(client: httpx.AsyncClient, make_user) -> None:  # type
     assert r.status_code == 200 and r.json()["category_id"] is None
 
 
-async def test_update_validation(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_update_validation(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     tx = (await client.post(EX, json=expense_body(), headers=owner.headers)).json()
     url = f"{TX}/{tx['id']}"
@@ -157,8 +157,8 @@ async def test_update_validation(client: httpx.AsyncClient, make_user) -> None: 
     assert r.status_code == 200 and r.json()["amount"] == "1500" and r.json()["currency"] == "JPY"
 
 
-async def test_conversion_at_the_rate_of_the_date(client: httpx.AsyncClient, session: AsyncSession,  # type: ignore[no-untyped-def]
-                                                  make_user) -> None:
+async def test_conversion_at_the_rate_of_the_date(client: httpx.AsyncClient, session: AsyncSession,
+                                                  make_user: MakeUser) -> None:
     owner = await make_user(base_currency="USD")
     r = await client.post(EX, json=expense_body(amount="100.00", currency="EUR", date="2024-03-15"),
                           headers=owner.headers)
@@ -182,7 +182,7 @@ async def test_conversion_at_the_rate_of_the_date(client: httpx.AsyncClient, ses
     assert yen["amount_base"] == str(conv3.apply(Decimal(5000), "USD"))
 
 
-async def test_rate_not_available(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_rate_not_available(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     error(await client.post(EX, json=expense_body(currency="EUR", date="1990-01-01"), headers=owner.headers),
           422, "RATE_NOT_AVAILABLE")
@@ -191,7 +191,7 @@ async def test_rate_not_available(client: httpx.AsyncClient, make_user) -> None:
           422, "RATE_NOT_AVAILABLE")
 
 
-async def test_exact_sums(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_exact_sums(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     for amount in (0.1, 0.2, "0.1", "0.2", 0.7, "0.30"):
         r = await client.post(EX, json=expense_body(amount=amount), headers=owner.headers)
@@ -206,10 +206,10 @@ async def test_exact_sums(client: httpx.AsyncClient, make_user) -> None:  # type
     assert [i["amount"] for i in r.json()["items"]] == ["0.30"]
 
 
-async def test_sub_user_writes_transactions(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_sub_user_writes_transactions(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user(Role.business)
     sub = await make_user(Role.sub_user, business=owner)
-    food = await make_category(client, owner)
+    food = await create_category(client, owner)
     for url in (TX, EX):
         body = expense_body(category_id=food, **({"type": "expense"} if url == TX else {}))
         r = await client.post(url, json=body, headers=sub.headers)

@@ -4,39 +4,29 @@ import csv
 import io
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.tenancy import Role, Tenant
 from colony.imports import service as csv_io
 from colony.transactions.schemas import TransactionFilters, TransactionSort
-from tests.conftest import UserHandle
+from tests.factories import V1, MakeUser, create_category, create_payment_method, create_transaction
 
-URL = "/api/v1/transactions/export"
+URL = f"{V1}/transactions/export"
 HEADER = "id,date,type,amount,currency,amount_base,base_currency,category,payment_method,description,notes,status"
-
-
-async def post(client: httpx.AsyncClient, user: UserHandle, **body: object) -> dict[str, object]:
-    values: dict[str, object] = {"type": "expense", "amount": "1.00", "currency": "USD", "date": "2024-03-15",
-                                 "description": "x", **body}
-    r = await client.post("/api/v1/transactions", json=values, headers=user.headers)
-    assert r.status_code == 201, r.text
-    result: dict[str, object] = r.json()
-    return result
 
 
 def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-async def test_export_header_rows_and_values(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_export_header_rows_and_values(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    food = (await client.post("/api/v1/categories", json={"name": "Food", "kind": "expense"},
-                              headers=owner.headers)).json()["id"]
-    card = (await client.post("/api/v1/payment-methods", json={"name": "Visa", "type": "credit_card"},
-                              headers=owner.headers)).json()["id"]
-    a = await post(client, owner, amount="0.10", date="2024-03-01", category_id=food, payment_method_id=card,
-                   description="Lunch, with \"quotes\"", notes="line1\nline2")
-    b = await post(client, owner, type="income", amount="1500", currency="EUR", date="2024-03-02",
-                   description="Salary", status="planned")
+    food = await create_category(client, owner, "Food")
+    card = await create_payment_method(client, owner, "Visa", type="credit_card")
+    a = await create_transaction(client, owner, amount="0.10", date="2024-03-01", category_id=food,
+                                 payment_method_id=card, description="Lunch, with \"quotes\"", notes="line1\nline2")
+    b = await create_transaction(client, owner, type="income", amount="1500", currency="EUR", date="2024-03-02",
+                                 description="Salary", status="planned")
     r = await client.get(URL, params={"format": "csv"}, headers=owner.headers)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/csv")
@@ -52,11 +42,11 @@ async def test_export_header_rows_and_values(client: httpx.AsyncClient, make_use
     assert rows[0]["category"] == "" and rows[0]["notes"] == ""
 
 
-async def test_export_filters_like_the_list(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_export_filters_like_the_list(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    await post(client, owner, description="coffee beans", date="2024-01-05")
-    await post(client, owner, description="Rent", amount="900", date="2024-02-01")
-    await post(client, owner, type="income", description="Salary", amount="3000", date="2024-02-01")
+    await create_transaction(client, owner, description="coffee beans", amount="1.00", date="2024-01-05")
+    await create_transaction(client, owner, description="Rent", amount="900", date="2024-02-01")
+    await create_transaction(client, owner, type="income", description="Salary", amount="3000", date="2024-02-01")
     r = await client.get(URL, params={"type": "expense", "start_date": "2024-01-01", "end_date": "2024-01-31"},
                          headers=owner.headers)
     assert [row["description"] for row in rows_of(r.text)] == ["coffee beans"]
@@ -72,12 +62,12 @@ async def test_export_filters_like_the_list(client: httpx.AsyncClient, make_user
     assert (await client.get(URL)).status_code == 401
 
 
-async def test_export_neutralises_formulas(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_export_neutralises_formulas(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    cat = (await client.post("/api/v1/categories", json={"name": "@SUM(A1)", "kind": "expense"},
-                             headers=owner.headers)).json()["id"]
-    await post(client, owner, description="=HYPERLINK(\"http://evil\")", notes="+1", category_id=cat)
-    await post(client, owner, description="-2", notes="safe = text", date="2024-03-14")
+    cat = await create_category(client, owner, "@SUM(A1)")
+    await create_transaction(client, owner, description="=HYPERLINK(\"http://evil\")", notes="+1", category_id=cat,
+                             date="2024-03-15")
+    await create_transaction(client, owner, description="-2", notes="safe = text", date="2024-03-14")
     rows = rows_of((await client.get(URL, headers=owner.headers)).text)
     assert rows[0]["description"] == "'=HYPERLINK(\"http://evil\")"
     assert rows[0]["notes"] == "'+1" and rows[0]["category"] == "'@SUM(A1)"
@@ -85,12 +75,12 @@ async def test_export_neutralises_formulas(client: httpx.AsyncClient, make_user)
     assert csv_io.safe_cell("\tcmd") == "'\tcmd" and csv_io.safe_cell(None) == ""
 
 
-async def test_export_shows_only_own_tenant(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_export_shows_only_own_tenant(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     business = await make_user(Role.business)
     sub = await make_user(Role.sub_user, business=business)
     stranger = await make_user()
-    mine = await post(client, sub, description="ours")
-    await post(client, stranger, description="theirs")
+    mine = await create_transaction(client, sub, description="ours")
+    await create_transaction(client, stranger, description="theirs")
     for user in (business, sub):
         rows = rows_of((await client.get(URL, headers=user.headers)).text)
         assert [row["id"] for row in rows] == [mine["id"]]
@@ -98,10 +88,10 @@ async def test_export_shows_only_own_tenant(client: httpx.AsyncClient, make_user
     assert [row["description"] for row in rows] == ["theirs"]
 
 
-async def test_export_streams_in_batches(client: httpx.AsyncClient, make_user, session) -> None:  # type: ignore[no-untyped-def]
+async def test_export_streams_in_batches(client: httpx.AsyncClient, make_user: MakeUser, session: AsyncSession) -> None:
     owner = await make_user()
     for day in range(1, 8):
-        await post(client, owner, date=f"2024-03-{day:02d}", description=f"d{day}")
+        await create_transaction(client, owner, date=f"2024-03-{day:02d}", description=f"d{day}")
     tenant = Tenant(user_id=owner.id, tenant_id=owner.tenant_id, role=owner.role, base_currency="USD")
     chunks = [chunk async for chunk in csv_io.export_csv(
         session, tenant, TransactionFilters(sort=TransactionSort.date_asc), batch=3)]

@@ -1,9 +1,12 @@
 """CSV import: all or nothing, row errors with row numbers, duplicates, categories within the tenant,
 conversion to the base currency, file-level errors, sub-users, idempotency."""
 
+import uuid
+from datetime import date
 from decimal import Decimal
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,9 +15,9 @@ from colony.exchange_rates import service as rate_service
 from colony.imports import service as csv_io
 from colony.transactions import service as transaction_service
 from colony.transactions.models import Transaction
-from tests.conftest import UserHandle
+from tests.factories import V1, MakeUser, UserHandle, create_category, create_transaction
 
-URL = "/api/v1/transactions/import"
+URL = f"{V1}/transactions/import"
 HEADER = "date,amount,currency,description,category,type\n"
 
 
@@ -24,22 +27,17 @@ async def upload(client: httpx.AsyncClient, user: UserHandle, text: str | bytes,
     return await client.post(URL, files={"file": ("t.csv", data, "text/csv")}, headers={**user.headers, **headers})
 
 
-async def category(client: httpx.AsyncClient, owner: UserHandle, name: str, kind: str = "expense") -> str:
-    r = await client.post("/api/v1/categories", json={"name": name, "kind": kind}, headers=owner.headers)
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
-
-
 async def listed(client: httpx.AsyncClient, user: UserHandle) -> list[dict[str, object]]:
-    r = await client.get("/api/v1/transactions", params={"sort": "date", "size": 100}, headers=user.headers)
+    r = await client.get(f"{V1}/transactions", params={"sort": "date", "size": 100}, headers=user.headers)
     items: list[dict[str, object]] = r.json()["items"]
     return items
 
 
-async def test_import_creates_rows_then_reimport_creates_nothing(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_import_creates_rows_then_reimport_creates_nothing(client: httpx.AsyncClient,
+                                                                 make_user: MakeUser) -> None:
     owner = await make_user()
-    food = await category(client, owner, "Food")
-    salary = await category(client, owner, "Salary", "income")
+    food = await create_category(client, owner, "Food")
+    salary = await create_category(client, owner, "Salary", "income")
     text = HEADER + (
         "2024-03-01,0.1,USD,Lunch,food,expense\n"
         "2024-03-01,0.1,USD,Lunch,FOOD,expense\n"  # identical purchase, same day: a second transaction
@@ -57,7 +55,7 @@ async def test_import_creates_rows_then_reimport_creates_nothing(client: httpx.A
         ("2024-03-02", "0.20", "Coffee", None, "expense", "paid"),
         ("2024-03-05", "2500.00", "March salary", salary, "income", "paid"),
     ]
-    report = (await client.get("/api/v1/analytics/monthly/2024/3", headers=owner.headers)).json()
+    report = (await client.get(f"{V1}/analytics/monthly/2024/3", headers=owner.headers)).json()
     assert report["total_expenses"] == "0.40" and report["total_income"] == "2500.00"
 
     r = await upload(client, owner, text)  # the same file again
@@ -68,8 +66,8 @@ async def test_import_creates_rows_then_reimport_creates_nothing(client: httpx.A
     assert len(await listed(client, owner)) == 6
 
 
-async def test_rows_imported_meanwhile_fail_the_whole_file(  # type: ignore[no-untyped-def]
-        client: httpx.AsyncClient, make_user, monkeypatch) -> None:
+async def test_rows_imported_meanwhile_fail_the_whole_file(
+        client: httpx.AsyncClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two imports of one file racing: the loser's duplicate check saw nothing, its insert hits the unique
     fingerprint (PostgreSQL's COPY or SQLite's INSERT), and none of its rows land."""
     owner = await make_user()
@@ -86,10 +84,11 @@ async def test_rows_imported_meanwhile_fail_the_whole_file(  # type: ignore[no-u
     assert [item["description"] for item in await listed(client, owner)] == ["Lunch"]
 
 
-async def test_any_row_error_creates_nothing_and_lists_every_error(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_any_row_error_creates_nothing_and_lists_every_error(client: httpx.AsyncClient,
+                                                                   make_user: MakeUser) -> None:
     owner = await make_user()
-    await category(client, owner, "Food")
-    await category(client, owner, "Salary", "income")
+    await create_category(client, owner, "Food")
+    await create_category(client, owner, "Salary", "income")
     text = HEADER + (
         "2024-03-01,10,USD,Fine,Food,expense\n"       # row 2: fine
         "2024-02-30,10,USD,Bad date,,expense\n"       # row 3
@@ -125,7 +124,7 @@ async def test_any_row_error_creates_nothing_and_lists_every_error(client: httpx
     assert await listed(client, owner) == []  # all or nothing
 
 
-async def test_several_errors_in_one_row(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_several_errors_in_one_row(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     r = await upload(client, owner, HEADER + "yesterday,0,USD,,,\n")
     errors = r.json()["errors"]
@@ -133,10 +132,10 @@ async def test_several_errors_in_one_row(client: httpx.AsyncClient, make_user) -
     assert sorted(e["message"].split(":")[0] for e in errors) == ["amount", "date", "description", "type"]
 
 
-async def test_category_names_resolve_within_the_tenant(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_category_names_resolve_within_the_tenant(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     stranger = await make_user()
-    await category(client, stranger, "Secret")
+    await create_category(client, stranger, "Secret")
     r = await upload(client, owner, HEADER + "2024-03-01,10,USD,x,Secret,expense\n")
     assert r.json()["errors"] == [{"row": 2, "message": "category: no expense category named 'Secret'"}]
     # and the stranger imports its own file with its own category; the owner sees none of it
@@ -149,31 +148,29 @@ async def test_category_names_resolve_within_the_tenant(client: httpx.AsyncClien
     assert r.json()["created"] == 1 and r2.json()["created"] == 1
 
 
-async def test_foreign_currencies_are_converted_at_the_rate_of_the_date(  # type: ignore[no-untyped-def]
-        client: httpx.AsyncClient, make_user, session: AsyncSession) -> None:
+async def test_foreign_currencies_are_converted_at_the_rate_of_the_date(
+        client: httpx.AsyncClient, make_user: MakeUser, session: AsyncSession) -> None:
     owner = await make_user(base_currency="EUR")
     r = await upload(client, owner, HEADER + "2024-03-15,12.34,USD,a,,expense\n2024-03-16,1000,JPY,b,,expense\n"
                                              "2024-03-16,5.00,EUR,c,,expense\n")
     assert r.json()["created"] == 3, r.text
     items = {i["description"]: i for i in await listed(client, owner)}
     for desc, currency, amount, day in (("a", "USD", "12.34", 15), ("b", "JPY", "1000", 16)):
-        conversion = await rate_service.rate_on(session, currency, "EUR", __import__("datetime").date(2024, 3, day))
+        conversion = await rate_service.rate_on(session, currency, "EUR", date(2024, 3, day))
         assert items[desc]["amount_base"] == str(conversion.apply(Decimal(amount), "EUR"))
         assert items[desc]["base_currency"] == "EUR"
     assert items["c"]["amount_base"] == "5.00" and items["c"]["exchange_rate"] == "1"
 
 
-async def test_export_then_import_round_trip(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_export_then_import_round_trip(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
-    food = await category(client, owner, "Food")
-    for body in ({"amount": "4.20", "description": "Tea", "category_id": food, "notes": "green"},
-                 {"amount": "7", "description": "Cinema", "status": "planned"}):
-        r = await client.post("/api/v1/transactions", json={"type": "expense", "currency": "USD",
-                                                            "date": "2024-04-01", **body}, headers=owner.headers)
-        assert r.status_code == 201
-    exported = (await client.get("/api/v1/transactions/export", headers=owner.headers)).text
+    food = await create_category(client, owner, "Food")
+    await create_transaction(client, owner, amount="4.20", date="2024-04-01", description="Tea", category_id=food,
+                             notes="green")
+    await create_transaction(client, owner, amount="7", date="2024-04-01", description="Cinema", status="planned")
+    exported = (await client.get(f"{V1}/transactions/export", headers=owner.headers)).text
     other = await make_user()
-    await category(client, other, "food")
+    await create_category(client, other, "food")
     r = await upload(client, other, exported)
     assert r.json() == {"created": 2, "skipped_duplicates": 0, "errors": []}
     rows = {i["description"]: i for i in await listed(client, other)}
@@ -181,7 +178,8 @@ async def test_export_then_import_round_trip(client: httpx.AsyncClient, make_use
     assert rows["Cinema"]["status"] == "planned"
 
 
-async def test_file_level_errors(client: httpx.AsyncClient, make_user, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_file_level_errors(client: httpx.AsyncClient, make_user: MakeUser,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
     owner = await make_user()
     r = await upload(client, owner, "date,amount,description\n2024-01-01,1,x\n")
     assert r.status_code == 422 and r.json()["error"]["code"] == "IMPORT_FILE_INVALID"
@@ -199,7 +197,7 @@ async def test_file_level_errors(client: httpx.AsyncClient, make_user, monkeypat
     assert (await client.post(URL, files={"file": ("t.csv", b"x")})).status_code == 401
 
 
-async def test_bom_crlf_and_column_order(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_bom_crlf_and_column_order(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     owner = await make_user()
     text = "\ufeffType,Description,Amount,Currency,Date,Extra\r\nincome,\"Refund, partial\",3.5,USD,2024-05-05,zzz\r\n"
     r = await upload(client, owner, text)
@@ -208,8 +206,8 @@ async def test_bom_crlf_and_column_order(client: httpx.AsyncClient, make_user) -
     assert (item["type"], item["description"], item["amount"]) == ("income", "Refund, partial", "3.50")
 
 
-async def test_sub_user_imports_into_the_business(  # type: ignore[no-untyped-def]
-        client: httpx.AsyncClient, make_user, session: AsyncSession) -> None:
+async def test_sub_user_imports_into_the_business(
+        client: httpx.AsyncClient, make_user: MakeUser, session: AsyncSession) -> None:
     business = await make_user(Role.business)
     sub = await make_user(Role.sub_user, business=business)
     r = await upload(client, sub, HEADER + "2024-03-01,10,USD,x,,expense\n")
@@ -220,8 +218,8 @@ async def test_sub_user_imports_into_the_business(  # type: ignore[no-untyped-de
     assert created_by == sub.id and item["description"] == "x"
 
 
-async def test_idempotency_key_replays_the_first_report(  # type: ignore[no-untyped-def]
-        client: httpx.AsyncClient, make_user, session: AsyncSession) -> None:
+async def test_idempotency_key_replays_the_first_report(
+        client: httpx.AsyncClient, make_user: MakeUser, session: AsyncSession) -> None:
     owner = await make_user()
     text = HEADER + "2024-03-01,10,USD,x,,expense\n"
     first = await upload(client, owner, text, **{"Idempotency-Key": "imp-1"})
@@ -238,7 +236,6 @@ async def test_idempotency_key_replays_the_first_report(  # type: ignore[no-unty
 def test_fingerprint_is_stable_and_distinguishes_occurrences() -> None:
     parsed = csv_io._parse(HEADER + "2024-03-01,0.1,USD,Lunch,,expense\n2024-03-01,0.10,USD,Lunch,,expense\n")
     a, b = parsed.rows
-    import uuid
     tenant = uuid.UUID(int=1)
     assert csv_io.fingerprint(tenant, a, 1) == csv_io.fingerprint(tenant, b, 1)  # 0.1 and 0.10 are one amount
     assert csv_io.fingerprint(tenant, a, 1) != csv_io.fingerprint(tenant, a, 2)

@@ -8,12 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.tenancy import Role
 from colony.users.models import Profile
-from tests.auth.helpers import API, error_code, login
+from tests.factories import V1, MakeUser, error_code, login
 
-USERS = f"{API}/admin/users"
+USERS = f"{V1}/admin/users"
 
 
-async def test_only_admins_reach_the_admin_routes(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_only_admins_reach_the_admin_routes(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     business = await make_user(Role.business)
     target = await make_user()
     for caller in (await make_user(Role.personal), business, await make_user(Role.sub_user, business=business)):
@@ -22,17 +22,17 @@ async def test_only_admins_reach_the_admin_routes(client: httpx.AsyncClient, mak
         patched = await client.patch(f"{USERS}/{target.id}", headers=caller.headers, json={"is_active": False})
         assert patched.status_code == 403
     assert (await client.get(USERS)).status_code == 401
-    assert (await client.get(f"{API}/users/me", headers=target.headers)).status_code == 200
+    assert (await client.get(f"{V1}/users/me", headers=target.headers)).status_code == 200
 
 
-async def test_admins_read_no_tenant_data(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_admins_read_no_tenant_data(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     admin = await make_user(Role.admin)
-    assert (await client.get(f"{API}/users/me", headers=admin.headers)).json()["role"] == "admin"
-    response = await client.get(f"{API}/business/sub-users", headers=admin.headers)
+    assert (await client.get(f"{V1}/users/me", headers=admin.headers)).json()["role"] == "admin"
+    response = await client.get(f"{V1}/business/sub-users", headers=admin.headers)
     assert response.status_code == 403
 
 
-async def test_the_list_filters_and_paginates(client: httpx.AsyncClient, make_user,  # type: ignore[no-untyped-def]
+async def test_the_list_filters_and_paginates(client: httpx.AsyncClient, make_user: MakeUser,
                                               session: AsyncSession) -> None:
     admin = await make_user(Role.admin)
     marker = uuid.uuid4().hex[:8]
@@ -61,39 +61,39 @@ async def test_the_list_filters_and_paginates(client: httpx.AsyncClient, make_us
     assert "%" not in marker and ids(await client.get(USERS, headers=admin.headers, params={"q": "%"})) == set()
 
 
-async def test_deactivation_ends_access_and_reactivation_restores_it(client: httpx.AsyncClient,  # type: ignore[no-untyped-def]
-                                                                     make_user) -> None:
+async def test_deactivation_ends_access_and_reactivation_restores_it(client: httpx.AsyncClient,
+                                                                     make_user: MakeUser) -> None:
     admin = await make_user(Role.admin)
     user = await make_user()
     pair = await login(client, user.email)
-    assert (await client.get(f"{API}/users/me", headers=user.headers)).status_code == 200
+    assert (await client.get(f"{V1}/users/me", headers=user.headers)).status_code == 200
 
     response = await client.patch(f"{USERS}/{user.id}", headers=admin.headers, json={"is_active": False})
     assert response.status_code == 200 and response.json()["is_active"] is False
-    assert (await client.get(f"{API}/users/me", headers=user.headers)).status_code == 401
-    refresh = await client.post(f"{API}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert (await client.get(f"{V1}/users/me", headers=user.headers)).status_code == 401
+    refresh = await client.post(f"{V1}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert refresh.status_code == 401
 
     await client.patch(f"{USERS}/{user.id}", headers=admin.headers, json={"is_active": True})
-    assert (await client.get(f"{API}/users/me", headers=user.headers)).status_code == 200
-    still_revoked = await client.post(f"{API}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert (await client.get(f"{V1}/users/me", headers=user.headers)).status_code == 200
+    still_revoked = await client.post(f"{V1}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert still_revoked.status_code == 401  # old sessions stay ended; the user signs in again
     await login(client, user.email)
 
 
-async def test_an_owner_switches_between_personal_and_business(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_an_owner_switches_between_personal_and_business(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     admin = await make_user(Role.admin)
     user = await make_user(Role.personal)
-    assert (await client.get(f"{API}/business/sub-users", headers=user.headers)).status_code == 403  # cached
+    assert (await client.get(f"{V1}/business/sub-users", headers=user.headers)).status_code == 403  # cached
     response = await client.patch(f"{USERS}/{user.id}", headers=admin.headers, json={"role": "business"})
     assert response.status_code == 200 and response.json()["role"] == "business"
-    assert (await client.get(f"{API}/business/sub-users", headers=user.headers)).status_code == 200
+    assert (await client.get(f"{V1}/business/sub-users", headers=user.headers)).status_code == 200
 
 
 @pytest.mark.parametrize(("start", "target"), [
     (Role.personal, "admin"), (Role.personal, "sub_user"), (Role.sub_user, "personal"), (Role.admin, "personal"),
 ])
-async def test_role_changes_that_would_break_tenancy_are_refused(client: httpx.AsyncClient, make_user,  # type: ignore[no-untyped-def]
+async def test_role_changes_that_would_break_tenancy_are_refused(client: httpx.AsyncClient, make_user: MakeUser,
                                                                  start: Role, target: str) -> None:
     admin = await make_user(Role.admin)
     business = await make_user(Role.business)
@@ -102,7 +102,7 @@ async def test_role_changes_that_would_break_tenancy_are_refused(client: httpx.A
     assert response.status_code == 400 and error_code(response) == "ROLE_CHANGE_NOT_ALLOWED"
 
 
-async def test_refused_updates(client: httpx.AsyncClient, make_user) -> None:  # type: ignore[no-untyped-def]
+async def test_refused_updates(client: httpx.AsyncClient, make_user: MakeUser) -> None:
     admin = await make_user(Role.admin)
     business = await make_user(Role.business)
     await make_user(Role.sub_user, business=business)

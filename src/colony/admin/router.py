@@ -14,26 +14,26 @@ from colony.core.schemas import Page
 from colony.core.tenancy import Role
 from colony.users.deps import AdminCtx
 from colony.users.errors import AdminOnly, NotAuthenticated, RoleChangeNotAllowed, TokenExpired, UserNotFound
-from colony.users.schemas import AccountRead
+from colony.users.schemas import AdminUserRead
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
 _auth_errors = (NotAuthenticated, TokenExpired, AdminOnly)
 
 
-@router.get("", response_model=Page[AccountRead], responses=error_responses(*_auth_errors))
+@router.get("", response_model=Page[AdminUserRead], responses=error_responses(*_auth_errors))
 async def list_users(
     _admin: AdminCtx, session: SessionDep, page: PageDep,
     q: Annotated[str | None, Query(max_length=320, description="Substring of the email or name, any case")] = None,
     role: Annotated[Role | None, Query()] = None,
     is_active: Annotated[bool | None, Query()] = None,
-) -> Page[AccountRead]:
+) -> Page[AdminUserRead]:
     return await admin_service.list_users(session, page, q=q, role=role, is_active=is_active)
 
 
-@router.patch("/{user_id}", response_model=AccountRead,
+@router.patch("/{user_id}", response_model=AdminUserRead,
               responses=error_responses(*_auth_errors, UserNotFound, RoleChangeNotAllowed))
 async def update_user(user_id: uuid.UUID, body: AdminUserUpdate, admin: AdminCtx, session: SessionDep,
-                      cache: CacheDep) -> AccountRead:
+                      cache: CacheDep) -> AdminUserRead:
     """Activate or deactivate a user (deactivating ends its access at once; a business takes its sub-users
     along), or switch an owner between `personal` and `business`."""
     account = await admin_service.update_user(session, cache, admin, user_id, body)

@@ -10,16 +10,16 @@ from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import OWNER_ROLES, Role, Tenant
 from colony.users import service as user_service
 from colony.users.errors import RoleChangeNotAllowed
-from colony.users.schemas import AccountRead
+from colony.users.schemas import AdminUserRead
 
 
 async def list_users(session: AsyncSession, params: PageParams, *, q: str | None, role: Role | None,
-                     is_active: bool | None) -> Page[AccountRead]:
+                     is_active: bool | None) -> Page[AdminUserRead]:
     return await user_service.list_accounts(session, params, q=q, role=role, is_active=is_active)
 
 
 async def update_user(session: AsyncSession, cache: Cache, admin: Tenant, user_id: uuid.UUID,
-                      changes: AdminUserUpdate) -> AccountRead:
+                      changes: AdminUserUpdate) -> AdminUserRead:
     account = await user_service.get_account(session, user_id)
     if account.id == admin.user_id:
         raise RoleChangeNotAllowed("Administrators do not change their own account here")
@@ -33,7 +33,7 @@ async def update_user(session: AsyncSession, cache: Cache, admin: Tenant, user_i
     return await user_service.get_account(session, user_id)
 
 
-async def _check_role_change(session: AsyncSession, account: AccountRead, role: Role) -> None:
+async def _check_role_change(session: AsyncSession, account: AdminUserRead, role: Role) -> None:
     """Only owners switch between personal and business; sub-users belong to their business, and admins
     are made by `colony create-admin` alone. A business with sub-users keeps its role."""
     if account.role not in OWNER_ROLES or role not in OWNER_ROLES:

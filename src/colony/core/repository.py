@@ -158,6 +158,13 @@ class TenantRepository(Repository[M]):
         found: M | None = result.scalar_one_or_none()
         return found
 
+    async def reload(self, obj: M) -> M:
+        """`obj` as the database has it now (a concurrent request may have changed the row), read again
+        through the tenant's statement (a plain refresh would select by primary key alone)."""
+        statement = self._by_id().execution_options(populate_existing=True)
+        found: M = (await self.session.execute(statement, {"id": obj.id, TENANT_PARAM: self.tenant_id})).scalar_one()
+        return found
+
     async def get_or_raise(self, id_: uuid.UUID, not_found: type[AppError]) -> M:
         """The tenant's row with this id; another tenant's row, like a missing one, raises `not_found`."""
         found = await self.get(id_)

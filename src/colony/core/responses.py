@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from pydantic import BaseModel
 from starlette.responses import JSONResponse as StarletteJSONResponse
 
 from colony.core.schemas import Page
@@ -16,10 +15,8 @@ def _default(value: Any) -> Any:
         return str(value)
     if isinstance(value, uuid.UUID):  # asyncpg's own UUID subclass, which orjson does not know
         return str(value)
-    if isinstance(value, Page):  # its own fields need nothing of pydantic; its items are rendered as they come
+    if isinstance(value, Page):  # a page of read shapes ready for JSON (transactions): no pydantic pass
         return dict(value)
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 

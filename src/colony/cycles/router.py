@@ -88,9 +88,9 @@ async def complete_cycle(cycle_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep
              responses=error_responses(*_AUTH, CycleNotFound, CycleAlreadyCompleted, RateNotAvailable))
 async def generate_cycle(cycle_id: uuid.UUID, ctx: OwnerCtx, session: SessionDep) -> GenerationRead:
     """Books the occurrences of the active templates that the cycle doesn't have yet; never duplicates."""
-    created = await cycle_service.generate(session, ctx, cycle_id)
+    generation = await cycle_service.generate(session, ctx, cycle_id)
     await commit(session)
-    return GenerationRead(cycle_id=cycle_id, created=created)
+    return generation
 
 
 @router.get("/{cycle_id}/summary", response_model=CycleSummary,

@@ -39,7 +39,7 @@ from colony.cycles.errors import (
 )
 from colony.cycles.models import Cycle, CycleStatus
 from colony.cycles.repository import ActiveCyclesRepository, CycleRepository
-from colony.cycles.schemas import CategorySummary, CycleCreate, CycleRead, CycleSummary, CycleUpdate
+from colony.cycles.schemas import CategorySummary, CycleCreate, CycleRead, CycleSummary, CycleUpdate, GenerationRead
 from colony.templates import service as template_service
 from colony.templates.schemas import ExpenseTemplateRead
 from colony.transactions import service as transaction_service
@@ -149,7 +149,7 @@ async def _transition(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID
     # The partial unique index: another cycle of the tenant may have become active first.
     async with savepoint(session, ActiveCycleExists):
         moved = await repo.update_where(Cycle.id == cycle.id, Cycle.status == from_status, status=to_status)
-    await session.refresh(cycle)
+    await repo.reload(cycle)
     if not moved:  # a concurrent request moved it first
         raise InvalidCycleTransition(details={"from": cycle.status.value, "to": to_status.value})
     return CycleRead.model_validate(cycle)
@@ -179,12 +179,13 @@ async def _generate(session: AsyncSession, tenant: Tenant, cycle: Cycle, templat
     return await transaction_service.create_planned(session, tenant, items)
 
 
-async def generate(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> int:
-    """Book every missing occurrence of the active templates inside the cycle; returns how many."""
+async def generate(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID) -> GenerationRead:
+    """Book every missing occurrence of the active templates inside the cycle."""
     cycle = await _get(session, tenant, cycle_id)
     if cycle.status is CycleStatus.completed:
         raise CycleAlreadyCompleted()
-    return await _generate(session, tenant, cycle, await template_service.active_templates(session, tenant.tenant_id))
+    templates = await template_service.active_templates(session, tenant.tenant_id)
+    return GenerationRead(cycle_id=cycle.id, created=await _generate(session, tenant, cycle, templates))
 
 
 @dataclass(frozen=True, slots=True)

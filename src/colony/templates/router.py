@@ -51,8 +51,7 @@ async def get_occurrences(template_id: uuid.UUID, ctx: TenantCtx, session: Sessi
                           end_date: Annotated[IsoDate, Query(description="Last day of the range (inclusive, "
                                                              "at most 3660 days after start_date)")],
                           ) -> OccurrencesRead:
-    dates = await template_service.occurrences(session, ctx, template_id, start_date, end_date)
-    return OccurrencesRead(template_id=template_id, start_date=start_date, end_date=end_date, dates=dates)
+    return await template_service.occurrences(session, ctx, template_id, start_date, end_date)
 
 
 @router.patch("/{template_id}", response_model=ExpenseTemplateRead,

@@ -17,7 +17,13 @@ from colony.templates import recurrence
 from colony.templates.errors import ExpenseTemplateNotFound
 from colony.templates.models import ExpenseTemplate
 from colony.templates.repository import ExpenseTemplateRepository
-from colony.templates.schemas import ExpenseTemplateCreate, ExpenseTemplateRead, ExpenseTemplateUpdate, check_schedule
+from colony.templates.schemas import (
+    ExpenseTemplateCreate,
+    ExpenseTemplateRead,
+    ExpenseTemplateUpdate,
+    OccurrencesRead,
+    check_schedule,
+)
 
 MAX_OCCURRENCE_RANGE = timedelta(days=3660)  # about ten years of dates per request
 
@@ -51,13 +57,14 @@ def dates_between(template: ExpenseTemplateRead, start: date, end: date) -> list
 
 
 async def occurrences(session: AsyncSession, tenant: Tenant, template_id: uuid.UUID, start: date, end: date
-                      ) -> list[date]:
+                      ) -> OccurrencesRead:
     template = await get(session, tenant, template_id)
     if end < start:
         raise ValidationFailed("query.end_date", "must not be before start_date")
     if end - start > MAX_OCCURRENCE_RANGE:
         raise ValidationFailed("query.end_date", "the range may span at most 3660 days")
-    return dates_between(template, start, end)
+    return OccurrencesRead(template_id=template.id, start_date=start, end_date=end,
+                           dates=dates_between(template, start, end))
 
 
 async def _check_references(session: AsyncSession, tenant: Tenant, category_id: uuid.UUID | None,

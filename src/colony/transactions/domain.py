@@ -7,6 +7,7 @@ from colony.transactions.router import expenses_router, transactions_router
 domain = Domain(
     name="transactions",
     routers=(expenses_router, transactions_router),
+    busiest=True,
     models=(Transaction,),
     extension_points=(service.CYCLE_GUARDS,),
     hooks=(category_service.REFERENCES.provide(service.CATEGORY_REFERENCES),),

@@ -5,7 +5,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, with_config
 from typing_extensions import TypedDict
 
 from colony.core.errors import ValidationFailed
@@ -67,6 +67,7 @@ class TransactionUpdate(ExpenseUpdate):
     type: TransactionType | None = None
 
 
+@with_config(ConfigDict(extra="forbid"))
 class TransactionRead(TypedDict):
     """A transaction as every endpoint shows it: the one definition of its read shape. A dict, not a model:
     the list renders 50 of these per request straight from their columns (repository.READ_COLUMNS follows

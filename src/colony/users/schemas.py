@@ -55,7 +55,7 @@ class UserRead(Schema):
                    timezone=profile.timezone, locale=profile.locale, created_at=user.created_at)
 
 
-class AccountRead(UserRead):
+class AdminUserRead(UserRead):
     """A user as an administrator sees it."""
 
     is_active: bool

@@ -23,7 +23,7 @@ from colony.core.tenancy import OWNER_ROLES, Role, Tenant
 from colony.users.errors import BaseCurrencySetByBusiness, EmailAlreadyRegistered, UserNotFound
 from colony.users.models import Credentials, Profile, User
 from colony.users.repository import UserRepository
-from colony.users.schemas import AccountRead, ProfileUpdate, UserRead
+from colony.users.schemas import AdminUserRead, ProfileUpdate, UserRead
 
 PRINCIPAL_TTL_SECONDS = 60
 MAX_FAILED_LOGINS = 5
@@ -132,8 +132,8 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> UserRead:
     return UserRead.of(await _user(session, user_id))
 
 
-async def get_account(session: AsyncSession, user_id: uuid.UUID) -> AccountRead:
-    return AccountRead.of(await _user(session, user_id))
+async def get_account(session: AsyncSession, user_id: uuid.UUID) -> AdminUserRead:
+    return AdminUserRead.of(await _user(session, user_id))
 
 
 async def update_profile(session: AsyncSession, cache: Cache, user_id: uuid.UUID, changes: ProfileUpdate) -> UserRead:
@@ -187,10 +187,10 @@ async def set_role(session: AsyncSession, cache: Cache, user_id: uuid.UUID, role
 
 async def list_accounts(session: AsyncSession, params: PageParams, *, q: str | None = None,
                         role: Role | None = None, is_active: bool | None = None,
-                        tenant_id: uuid.UUID | None = None) -> Page[AccountRead]:
+                        tenant_id: uuid.UUID | None = None) -> Page[AdminUserRead]:
     users, total = await UserRepository(session).search(params, q=q, role=role, is_active=is_active,
                                                       tenant_id=tenant_id)
-    return Page[AccountRead].build([AccountRead.of(user) for user in users], total, params)
+    return Page[AdminUserRead].build([AdminUserRead.of(user) for user in users], total, params)
 
 
 async def is_member(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> bool:
