@@ -2,7 +2,8 @@
 
 Each domain package has a `domain.py` holding one `Domain`. `colony/domains.py` lists them all, in the
 order they may import each other, and is the one place that the app factory, Alembic, the CLI and the
-tests read; it also installs every hook. Nothing is registered as a side effect of importing a module.
+tests read; it installs every hook, once, when it is imported. Importing a domain's own modules registers
+nothing anywhere.
 
 Hooks are how a domain takes part in another's rule without that domain importing it back (the import
 order only lets a domain use those before it). The owner of the rule declares `Hooks` in its service and
