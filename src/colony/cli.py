@@ -196,19 +196,23 @@ def rates_refresh() -> None:
 
 # --- background jobs --------------------------------------------------------------------------------
 
-async def _run_jobs(settings: Settings) -> list[tuple[str, bool, object]]:
-    """Every enabled job once, each on whichever instance gets its lock: (id, ran, result) per job."""
+async def _run_jobs(settings: Settings) -> list[tuple[str, str, bool]]:
+    """Every enabled job once, each on whichever instance gets its lock: (id, outcome, failed) per job."""
     database = Database.from_url(settings.sqlalchemy_url)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     try:
         async with httpx.AsyncClient() as http:
             context = JobContext(database=database, http=http, settings=settings,
                                  cache=RedisCache(redis) if redis is not None else MemoryCache())
-            outcomes: list[tuple[str, bool, object]] = []
+            outcomes: list[tuple[str, str, bool]] = []
             for job in (job for domain in DOMAINS for job in domain.jobs if job.enabled(settings)):
-                ran, result = await run_exclusively(database.engine, job.lock_name,
-                                                    lambda job=job: job.run(context))  # type: ignore[misc]
-                outcomes.append((job.id, ran, result))
+                try:
+                    ran, result = await run_exclusively(database.engine, job.lock_name,
+                                                        lambda job=job: job.run(context))  # type: ignore[misc]
+                except AppError as exc:
+                    outcomes.append((job.id, f"failed: {exc.detail_message}", True))
+                    continue
+                outcomes.append((job.id, str(result) if ran else "skipped, another instance is running it", False))
             return outcomes
     finally:
         if redis is not None:
@@ -224,15 +228,11 @@ def jobs_run() -> None:
     migrate.upgrade(settings)
     with Progress(console=console, transient=True) as progress:
         progress.add_task("running the scheduled jobs", total=None)
-        try:
-            outcomes = asyncio.run(_run_jobs(settings))
-        except AppError as exc:
-            progress.stop()
-            console.print(f"colony: job failed: {exc.detail_message}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
-    for job_id, ran, result in outcomes:
-        outcome = result if ran else "skipped, another instance is running it"
+        outcomes = asyncio.run(_run_jobs(settings))
+    for job_id, outcome, _failed in outcomes:
         console.print(f"{job_id}: {outcome}", markup=False, highlight=False, soft_wrap=True)
+    if any(failed for *_, failed in outcomes):
+        raise typer.Exit(code=1)
 
 
 # --- demo data ----------------------------------------------------------------------------------------

@@ -218,6 +218,20 @@ def test_cli_rates_load_and_refresh_without_a_source(tmp_path: Path) -> None:
     assert bad.exit_code == 2
 
 
+def test_cli_runs_every_job_once_and_says_which_failed(tmp_path: Path, source: FakeSource) -> None:
+    url = cli_database(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli_app, ["jobs", "run"], env=cli_env(url, tmp_path, None))
+    assert result.exit_code == 0, result.output
+    assert "cycles.materialise_templates: 0 planned expenses booked in 0 active cycles" in result.output
+    assert "exchange_rates.refresh" not in result.output  # not configured: not a job of this install
+    source.status = 502
+    failed = runner.invoke(cli_app, ["jobs", "run"], env=cli_env(url, tmp_path, source.url))
+    assert failed.exit_code == 1
+    assert "exchange_rates.refresh: failed: The exchange-rate source answered HTTP 502" in failed.output
+    assert "cycles.materialise_templates: 0 planned expenses" in failed.output  # the others still ran
+
+
 # --- the schedule -----------------------------------------------------------------------------------
 
 async def test_refresh_job_runs_exclusively(tmp_path: Path, app: FastAPI, source: FakeSource,

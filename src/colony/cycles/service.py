@@ -193,6 +193,9 @@ class MaterialiseResult:
     cycles: int
     created: int
 
+    def __str__(self) -> str:
+        return f"{self.created} planned expenses booked in {self.cycles} active cycles"
+
 
 async def materialise_active_cycles(session: AsyncSession, load_tenant: TenantLoader, today: date
                                     ) -> MaterialiseResult:

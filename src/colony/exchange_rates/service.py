@@ -193,6 +193,9 @@ class LoadResult:
     rows: int  # rows inserted or replaced
     newest: date | None  # the newest fixing in the database afterwards
 
+    def __str__(self) -> str:
+        return f"{self.rows} rates of {self.days} days stored from {self.source}; newest fixing {self.newest}"
+
 
 ProgressCallback = Callable[[int, int], None]  # (rows done, rows in total)
 
