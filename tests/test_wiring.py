@@ -4,6 +4,7 @@ delete does, every hook lands in an extension point of an earlier domain."""
 import importlib
 import pkgutil
 import re
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -89,3 +90,16 @@ def test_an_extension_point_nobody_installed_refuses_to_run() -> None:
 def test_job_ids_are_unique() -> None:
     ids = [job.id for domain in domains.DOMAINS for job in domain.jobs]
     assert len(ids) == len(set(ids)) and ids
+
+
+def test_only_routers_and_jobs_commit_and_routers_through_core_db() -> None:
+    """Services and repositories flush; a router commits with `core.db.commit` (which runs what services
+    queued with `after_commit`), a job or a command at the end of its own unit of work."""
+    source = Path(colony.__file__).parent
+    for path in source.rglob("*.py"):
+        text = path.read_text()
+        if path.name in {"service.py", "repository.py"}:
+            assert not re.search(r"(?<!\w)commit\(|\.commit\(", text), \
+                f"{path.relative_to(source)} commits: only routers and jobs do"
+        if path.name == "router.py":
+            assert ".commit()" not in text, f"{path.relative_to(source)}: commit with core.db.commit(session)"

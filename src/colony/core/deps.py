@@ -40,7 +40,7 @@ async def get_cache(request: Request) -> Cache:
     return cache
 
 
-async def get_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -59,5 +59,5 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SnapshotSessionDep = Annotated[AsyncSession, Depends(get_snapshot_session)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 PageDep = Annotated[PageParams, Depends(page_params)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 MailerDep = Annotated[Mailer, Depends(get_mailer)]
