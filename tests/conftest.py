@@ -46,6 +46,7 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "secret_key": "test-secret-key-that-is-long-enough-for-hs256", "data_dir": data_dir,
         "auth_rate_limit": "10000/minute", "email_backend": "file", "email_dir": data_dir / "mail",
         "fast_password_hashing": True,
+        "market_data": "none",  # never the internet: a test that syncs puts a fake on app.state.market_data
     }
     values.update(overrides)
     return Settings(**values)

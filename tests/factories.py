@@ -151,3 +151,43 @@ async def create_goal(client: httpx.AsyncClient, owner: UserHandle, **overrides:
 async def contribute(client: httpx.AsyncClient, owner: UserHandle, goal_id: str, **overrides: Any) -> dict[str, Any]:
     return await _created(client, owner, f"/goals/{goal_id}/contributions",
                           {"amount": "100.00", "date": "2024-03-01"} | overrides)
+
+
+# ---- investments ----
+
+async def create_institution(client: httpx.AsyncClient, owner: UserHandle, **overrides: Any) -> dict[str, Any]:
+    return await _created(client, owner, "/financial-institutions", {"name": "Bank", "country": "DE"} | overrides)
+
+
+async def create_account(client: httpx.AsyncClient, owner: UserHandle, **overrides: Any) -> dict[str, Any]:
+    return await _created(client, owner, "/accounts", {"name": "Checking", "type": "checking", "currency": "USD"}
+                          | overrides)
+
+
+async def create_security(client: httpx.AsyncClient, owner: UserHandle, **overrides: Any) -> dict[str, Any]:
+    """A security (shared reference data): a fresh symbol unless one is given."""
+    symbol = overrides.pop("symbol", f"T{uuid.uuid4().hex[:8].upper()}")
+    return await _created(client, owner, "/securities", {"symbol": symbol, "name": f"{symbol} Inc.",
+                                                         "security_type": "stock", "currency": "USD"} | overrides)
+
+
+async def put_prices(client: httpx.AsyncClient, owner: UserHandle, symbol: str,
+                     closes: dict[str, str]) -> None:
+    response = await client.post(f"{V1}/securities/{symbol}/prices", headers=owner.headers,
+                                 json=[{"date": day, "close": close} for day, close in closes.items()])
+    assert response.status_code == 200, response.text
+
+
+async def create_holding(client: httpx.AsyncClient, owner: UserHandle, account_id: str,
+                         **overrides: Any) -> dict[str, Any]:
+    return await _created(client, owner, f"/accounts/{account_id}/holdings",
+                          {"quantity": "10", "cost_basis": "1000.00"} | overrides)
+
+
+async def create_investment_transaction(client: httpx.AsyncClient, owner: UserHandle, account_id: str,
+                                        **body: Any) -> dict[str, Any]:
+    return await _created(client, owner, f"/accounts/{account_id}/investment-transactions", body)
+
+
+async def create_transfer(client: httpx.AsyncClient, owner: UserHandle, **overrides: Any) -> dict[str, Any]:
+    return await _created(client, owner, "/transfers", {"amount": "100.00", "date": "2024-03-15"} | overrides)

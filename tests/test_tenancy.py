@@ -36,14 +36,20 @@ from tests.factories import (
     MakeUser,
     UserHandle,
     contribute,
+    create_account,
     create_budget,
     create_category,
     create_cycle,
     create_expense,
     create_goal,
+    create_holding,
+    create_institution,
+    create_investment_transaction,
     create_payment_method,
+    create_security,
     create_template,
     create_transaction,
+    create_transfer,
     error_code,
     expense_body,
 )
@@ -111,6 +117,47 @@ async def _goal(client: httpx.AsyncClient, owner: UserHandle) -> Row:
     return Row(goal["id"], (goal["id"], contribution["id"], "Alpha holidays", "Alpha savings"))
 
 
+async def _institution(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    institution = await create_institution(client, owner, name="Alpha bank")
+    return Row(institution["id"], (institution["id"], "Alpha bank"))
+
+
+async def _account(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    """An investment account with a value entry; the holding and the investment transaction below go in it,
+    so that every route under /accounts/{account_id} has something of A's to show."""
+    account = await create_account(client, owner, name="Alpha brokerage", type="investment")
+    response = await client.post(f"{V1}/accounts/{account['id']}/values", headers=owner.headers,
+                                 json={"date": "2024-03-01", "balance": "1234.56"})
+    assert response.status_code == 201, response.text
+    return Row(account["id"], (account["id"], "Alpha brokerage", "1234.56"))
+
+
+async def _brokerage(client: httpx.AsyncClient, owner: UserHandle) -> str:
+    accounts = (await client.get(f"{V1}/accounts", headers=owner.headers)).json()["items"]
+    return next(str(account["id"]) for account in accounts if account["name"] == "Alpha brokerage")
+
+
+async def _holding(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    holding = await create_holding(client, owner, await _brokerage(client, owner), symbol=SHARED_SYMBOL,
+                                   quantity="7", cost_basis="777.77")
+    return Row(holding["id"], (holding["id"], "777.77"))
+
+
+async def _investment_transaction(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    bought = await create_investment_transaction(client, owner, await _brokerage(client, owner), type="buy",
+                                                 date="2024-03-04", symbol=SHARED_SYMBOL, quantity="3",
+                                                 price="99.99", note="Alpha purchase")
+    return Row(bought["id"], (bought["id"], "Alpha purchase"))
+
+
+async def _transfer(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    source = await create_account(client, owner, name="Alpha current")
+    target = await create_account(client, owner, name="Alpha savings", type="savings")
+    transfer = await create_transfer(client, owner, from_account_id=source["id"], to_account_id=target["id"],
+                                     description="Alpha move")
+    return Row(transfer["id"], (transfer["id"], source["id"], target["id"], "Alpha move"))
+
+
 async def _sub_user(client: httpx.AsyncClient, owner: UserHandle) -> Row:
     email = f"alpha-{uuid.uuid4().hex[:12]}@example.com"
     response = await client.post(f"{V1}/business/sub-users", json={"email": email, "password": TEST_PASSWORD},
@@ -132,19 +179,30 @@ OWNED_ROWS: dict[str, Callable[[httpx.AsyncClient, UserHandle], Awaitable[Row]]]
     "budget_id": _budget,
     "goal_id": _goal,
     "sub_user_id": _sub_user,
+    "institution_id": _institution,
+    "account_id": _account,
+    "holding_id": _holding,
+    "investment_transaction_id": _investment_transaction,
+    "transfer_id": _transfer,
 }
 
 # Path parameters that name no owned row, with the value the walk puts there (B calls these routes too:
 # their answers must show nothing of A's).
+SHARED_SYMBOL = "ALPHA"  # a security: shared reference data, which both tenants read
 NOT_IDS: dict[str, str] = {
     "date": "2024-03-15",  # exchange rates of a day: reference data
+    "symbol": SHARED_SYMBOL,
     "year": "2024",  # the monthly report
     "month": "3",
 }
 
 # Bodies the generic builder (`sample_body`) can't make, by model name; query parameters, by name.
-BODY_SAMPLES: dict[str, dict[str, Any]] = {}
-QUERY_SAMPLES: dict[str, str] = {"from": "USD", "to": "EUR"}  # currency codes
+BODY_SAMPLES: dict[str, dict[str, Any]] = {
+    "HoldingCreate": {"symbol": SHARED_SYMBOL, "quantity": "10", "cost_basis": "1500.00"},
+    "InvestmentTransactionCreate": {"type": "deposit", "date": "2024-03-05", "amount": "50.00"},
+}
+QUERY_SAMPLES: dict[str, str] = {"from": "USD", "to": "EUR",  # currency codes
+                                 "query": SHARED_SYMBOL}  # a security search that finds something
 
 # Values of required fields and query parameters, by type, when they give no `examples`.
 SCALARS: dict[Any, Any] = {str: "x", int: 1, float: 1.0, bool: True, Decimal: "1.00", date: "2024-03-15"}
@@ -287,8 +345,10 @@ class Tenant:
 
 
 async def tenant_with_rows(client: httpx.AsyncClient, make_user: MakeUser) -> Tenant:
-    """A business owner with one row of every kind that a route names."""
+    """A business owner with one row of every kind that a route names (and the shared security they hold)."""
     owner = await make_user(Role.business)
+    if (await client.get(f"{V1}/securities/{SHARED_SYMBOL}", headers=owner.headers)).status_code == 404:
+        await create_security(client, owner, symbol=SHARED_SYMBOL)
     return Tenant(owner, {name: await factory(client, owner) for name, factory in OWNED_ROWS.items()})
 
 

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     smtp_from: str = "colony@localhost"
 
     rates_url: str | None = None
+    market_data: str = Field(default="yahoo", pattern="^(yahoo|none)$")  # the provider of security prices
     auth_rate_limit: str = "20/minute"
     access_token_minutes: int = Field(default=30, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)

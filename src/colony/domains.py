@@ -28,6 +28,7 @@ from colony.exchange_rates import domain as exchange_rates
 from colony.goals import domain as goals
 from colony.health import domain as health
 from colony.imports import domain as imports
+from colony.investments import domain as investments
 from colony.payment_methods import domain as payment_methods
 from colony.templates import domain as templates
 from colony.transactions import domain as transactions
@@ -46,6 +47,7 @@ DOMAINS: tuple[Domain, ...] = (
     cycles.domain,
     budgets.domain,
     goals.domain,
+    investments.domain,
     analytics.domain,
     business.domain,
     admin.domain,

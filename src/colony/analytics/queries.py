@@ -2,7 +2,8 @@
 
 Every function takes the tenant id as a required argument and filters by it first (bound to the
 statements' `tenant_condition`), so the (tenant_id, date, id) index serves the date range. The
-statements are built once (bound parameters), not per request. Only `paid` rows count (money that moved).
+statements are built once (bound parameters), not per request. Only `paid` rows count (money that moved),
+and no leg of a transfer between two accounts (it is neither income nor expense).
 A row adds its `amount_base` when it was booked in the tenant's current base currency; a row booked
 before the tenant changed it is summed in its own currency per day, and service.py converts those sums.
 Sums are exact: `amount_base` is an ExactDecimal column, SUM over it stays exact on both engines.
@@ -61,6 +62,7 @@ def _conditions(*, has_start: bool, has_end: bool) -> list[ColumnElement[bool]]:
     if has_end:
         conditions.append(T.date <= bindparam("end"))
     conditions.append(T.status == TransactionStatus.paid)
+    conditions.append(T.transfer_id.is_(None))  # money moved between two accounts is neither income nor expense
     return conditions
 
 

@@ -46,6 +46,11 @@ class RedisCache:
         self._redis = redis
         self._prefix = prefix
 
+    @property
+    def redis(self) -> "Redis":
+        """The client behind this cache, for what else wants the same Redis (budgets, locks)."""
+        return self._redis
+
     async def get(self, key: str) -> bytes | None:
         value = await self._redis.get(self._prefix + key)
         return value.encode() if isinstance(value, str) else value

@@ -55,6 +55,7 @@ async def page_params(page: Annotated[int, Query(ge=1, le=1_000_000, description
     return PageParams(page=page, size=size)
 
 
+DatabaseDep = Annotated[Database, Depends(get_database)]  # for work that owns its transactions
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SnapshotSessionDep = Annotated[AsyncSession, Depends(get_snapshot_session)]
 CacheDep = Annotated[Cache, Depends(get_cache)]

@@ -79,6 +79,11 @@ def Quantity() -> ExactDecimal:
     return ExactDecimal(QUANTITY_SCALE, precision=28)
 
 
+def Price() -> ExactDecimal:
+    """A security's price, as quoted: up to 8 decimals, like quantities."""
+    return ExactDecimal(QUANTITY_SCALE, precision=28)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes in and out; SQLite hands back naive values, which are UTC."""
 

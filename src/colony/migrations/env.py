@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 from colony.config import load_settings
 from colony.core.db import create_engine
+from colony.core.repository import ALL_TENANTS
 from colony.domains import metadata
 
 config = context.config
@@ -16,6 +17,8 @@ target_metadata = metadata
 
 
 def _run(connection: Connection) -> None:
+    # Migrations work on whole tables (batch mode on SQLite copies them): across tenants, on purpose.
+    connection = connection.execution_options(**{ALL_TENANTS: True})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -14,3 +14,13 @@ class ExpenseNotFound(NotFound):
 class CycleAlreadyCompleted(Conflict):
     code = "CYCLE_ALREADY_COMPLETED"
     message = "The cycle is completed: it and its transactions can't be changed"
+
+
+class TransactionIsTransferLeg(Conflict):
+    code = "TRANSACTION_IS_TRANSFER_LEG"
+    message = "This transaction is one leg of a transfer: change or delete the transfer (/transfers/{id})"
+
+
+class TransferNotFound(NotFound):
+    code = "TRANSFER_NOT_FOUND"
+    message = "Transfer not found"

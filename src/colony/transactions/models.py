@@ -41,8 +41,10 @@ class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
     category_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
     payment_method_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("payment_methods.id", ondelete="RESTRICT"))
-    # Accounts belong to a domain that doesn't exist yet: its foreign key comes with it.
-    account_id: Mapped[uuid.UUID | None]
+    # The account it was booked to (investments owns accounts; deleting one that has transactions fails).
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"))
+    # The two legs of one transfer between accounts share it; reports count neither leg.
+    transfer_id: Mapped[uuid.UUID | None]
     # The cycle it is booked in, and the template it was generated from (planning domains). Deleting a
     # template keeps its expenses; deleting a cycle deletes its planned expenses and unlinks the rest.
     cycle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"))
@@ -67,6 +69,9 @@ class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
         # The template's foreign-key checks on delete. Partial, like the two unique indexes below: most rows
         # have no template, cycle or import fingerprint, and an insert then writes none of these indexes.
         Index("ix_transactions_template_id", "template_id", **partial("template_id IS NOT NULL")),
+        # An account's balance and the account's foreign-key checks; a transfer's legs.
+        Index("ix_transactions_account_id_date", "account_id", "date", **partial("account_id IS NOT NULL")),
+        Index("ix_transactions_transfer_id", "transfer_id", **partial("transfer_id IS NOT NULL")),
         # One generated expense per template occurrence in a cycle: generation inserts with ON CONFLICT
         # DO NOTHING, so re-runs and concurrent runs never duplicate (NULLs never conflict). Also serves
         # "the transactions of a cycle" (summary, filters, the cycle's foreign-key checks).

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import aliased
 
 from colony.core.clock import utcnow
 from colony.core.repository import TenantRepository, contains_pattern, tenant_condition
@@ -139,7 +140,8 @@ class TransactionRepository(TenantRepository[Transaction]):
                              end_date: date | None = None) -> Sequence[Sequence[Any]]:
         """Exact sums of expenses by (category_id, status, currency, base_currency, date):
         rows of (category_id, status, currency, base_currency, date, sum(amount), sum(amount_base))."""
-        conditions: list[ColumnElement[bool]] = [self._mine(), T.type == TransactionType.expense]
+        conditions: list[ColumnElement[bool]] = [self._mine(), T.type == TransactionType.expense,
+                                                 T.transfer_id.is_(None)]  # a transfer spends nothing
         if cycle_id is not None:
             conditions.append(T.cycle_id == cycle_id)
         if start_date is not None:
@@ -148,6 +150,33 @@ class TransactionRepository(TenantRepository[Transaction]):
             conditions.append(T.date <= end_date)
         keys = (T.category_id, T.status, T.currency, T.base_currency, T.date)
         statement = select(*keys, func.sum(T.amount), func.sum(T.amount_base)).where(*conditions).group_by(*keys)
+        return (await self.session.execute(statement)).all()
+
+    async def transfer_legs(self, transfer_id: uuid.UUID) -> Sequence[Transaction]:
+        """The legs of one transfer, the expense (from) first."""
+        statement = self.scoped().where(T.transfer_id == transfer_id).order_by(T.type, T.id)
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def account_sums(self, account_id: uuid.UUID, *, after: date | None, until: date
+                           ) -> Sequence[Sequence[Any]]:
+        """Paid amounts booked to an account in (after, until]: rows of (date, currency, type, sum)."""
+        conditions = [self._mine(), T.account_id == account_id, T.date <= until, T.status == TransactionStatus.paid]
+        if after is not None:
+            conditions.append(T.date > after)
+        keys = (T.date, T.currency, T.type)
+        return (await self.session.execute(select(*keys, func.sum(T.amount)).where(*conditions).group_by(*keys))).all()
+
+    async def booked_to(self, account_ids: Sequence[uuid.UUID], until: date) -> Sequence[Sequence[Any]]:
+        """Every paid transaction booked to these accounts up to `until`: rows of (id, account_id, date,
+        currency, type, amount, the other leg's account_id for a transfer), oldest first."""
+        other = aliased(T)
+        statement = (
+            select(T.id, T.account_id, T.date, T.currency, T.type, T.amount, other.account_id)
+            .outerjoin(other, and_(other.transfer_id == T.transfer_id, other.id != T.id,
+                                   other.tenant_id == self.tenant_id))
+            .where(self._mine(), T.account_id.in_(list(account_ids)), T.date <= until,
+                   T.status == TransactionStatus.paid)
+            .order_by(T.date, T.created_at, T.id))
         return (await self.session.execute(statement)).all()
 
     async def delete_planned_of_cycle(self, cycle_id: uuid.UUID) -> None:

@@ -37,7 +37,8 @@ class ExpenseCreate(_Base):
     notes: Notes | None = None
     category_id: uuid.UUID | None = None
     payment_method_id: uuid.UUID | None = None
-    account_id: uuid.UUID | None = Field(default=None, description="Reserved: accounts are not available yet")
+    account_id: uuid.UUID | None = Field(default=None, description="The tenant's account it is booked to: "
+                                         "income adds to the account's balance, an expense takes from it")
     cycle_id: uuid.UUID | None = Field(default=None, description="A draft or active cycle of the tenant "
                                      "(a completed cycle's transactions can't change)")
     status: TransactionStatus = TransactionStatus.paid
@@ -85,6 +86,7 @@ class TransactionRead(TypedDict):
     account_id: UuidText | None
     cycle_id: UuidText | None
     template_id: UuidText | None
+    transfer_id: UuidText | None
     status: TransactionStatus
     amount_base: DecimalText
     base_currency: str

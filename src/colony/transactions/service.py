@@ -26,7 +26,12 @@ from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.exchange_rates import service as rate_service
 from colony.payment_methods import service as payment_method_service
-from colony.transactions.errors import ExpenseNotFound, TransactionNotFound
+from colony.transactions.errors import (
+    ExpenseNotFound,
+    TransactionIsTransferLeg,
+    TransactionNotFound,
+    TransferNotFound,
+)
 from colony.transactions.models import Transaction, TransactionStatus, TransactionType
 from colony.transactions.repository import READ_KEYS, TransactionRepository
 from colony.transactions.schemas import (
@@ -38,13 +43,18 @@ from colony.transactions.schemas import (
     TransactionUpdate,
 )
 
-CycleGuard = Callable[[AsyncSession, uuid.UUID, uuid.UUID, "str | None"], Awaitable[None]]
-CYCLE_GUARDS: Hooks[CycleGuard] = Hooks("transactions.CYCLE_GUARDS")
+Guard = Callable[[AsyncSession, uuid.UUID, uuid.UUID, "str | None"], Awaitable[None]]
+CYCLE_GUARDS: Hooks[Guard] = Hooks("transactions.CYCLE_GUARDS")
 """(session, tenant_id, cycle_id, field) before a row linked to a cycle is written: raise a 422 on `field`
 when the cycle is not the tenant's (field None: the row's own, existing link), CYCLE_ALREADY_COMPLETED
 when it is completed. With no guard, a cycle_id is refused."""
+ACCOUNT_GUARDS: Hooks[Guard] = Hooks("transactions.ACCOUNT_GUARDS")
+"""(session, tenant_id, account_id, field) before a row is booked to an account: raise a 422 on `field`
+when the account is not the tenant's. With no guard, an account_id is refused."""
 
-_IDS = ("id", "category_id", "payment_method_id", "account_id", "cycle_id", "template_id")
+_IDS = ("id", "category_id", "payment_method_id", "account_id", "cycle_id", "template_id", "transfer_id")
+# A transfer's legs change together, through /transfers: these fields of one leg alone may not.
+_TRANSFER_FIELDS = frozenset({"type", "amount", "currency", "date", "account_id", "status", "cycle_id"})
 
 
 def render(row: Sequence[Any]) -> TransactionRead:
@@ -98,13 +108,6 @@ async def get(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID, 
 
 # ---- writes ----
 
-def _reject_reserved(values: dict[str, Any]) -> None:
-    for field in ("account_id",):
-        if values.get(field) is not None:
-            raise ValidationFailed(f"body.{field}", f"{field.removesuffix('_id')}s are not available yet; "
-                                   "leave it null")
-
-
 async def _check_references(session: AsyncSession, tenant: Tenant, tx_type: TransactionType,
                             category_id: uuid.UUID | None, payment_method_id: uuid.UUID | None, *,
                             check_payment_method: bool) -> None:
@@ -115,12 +118,21 @@ async def _check_references(session: AsyncSession, tenant: Tenant, tx_type: Tran
         await payment_method_service.require(session, tenant, payment_method_id, field="body.payment_method_id")
 
 
+async def _guard(guards: Hooks[Guard], session: AsyncSession, tenant: Tenant, id_: uuid.UUID, *,
+                 field: str | None, default_field: str) -> None:
+    installed = list(guards)
+    if not installed:
+        raise ValidationFailed(field or default_field, f"{default_field.removeprefix('body.')} is not available")
+    for guard in installed:
+        await guard(session, tenant.tenant_id, id_, field)
+
+
 async def _check_cycle(session: AsyncSession, tenant: Tenant, cycle_id: uuid.UUID, *, field: str | None) -> None:
-    guards = list(CYCLE_GUARDS)
-    if not guards:
-        raise ValidationFailed(field or "body.cycle_id", "cycles are not available")
-    for guard in guards:
-        await guard(session, tenant.tenant_id, cycle_id, field)
+    await _guard(CYCLE_GUARDS, session, tenant, cycle_id, field=field, default_field="body.cycle_id")
+
+
+async def _check_account(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID) -> None:
+    await _guard(ACCOUNT_GUARDS, session, tenant, account_id, field="body.account_id", default_field="body.account_id")
 
 
 async def _convert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> None:
@@ -133,12 +145,17 @@ async def _convert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> No
 async def create(session: AsyncSession, tenant: Tenant, data: TransactionCreate | ExpenseCreate) -> TransactionRead:
     values = data.model_dump()
     tx_type = TransactionType(values.pop("type", TransactionType.expense))
-    _reject_reserved(values)
+    if data.account_id is not None:
+        await _check_account(session, tenant, data.account_id)
     if data.cycle_id is not None:
         await _check_cycle(session, tenant, data.cycle_id, field="body.cycle_id")
     await _check_references(session, tenant, tx_type, data.category_id, data.payment_method_id,
                             check_payment_method=True)
     tx = Transaction(type=tx_type, created_by_id=tenant.user_id, **values)
+    return await _insert(session, tenant, tx)
+
+
+async def _insert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> TransactionRead:
     await _convert(session, tenant, tx)
     return _read(await TransactionRepository(session, tenant.tenant_id).insert(tx))
 
@@ -147,7 +164,11 @@ async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
                  data: TransactionUpdate | ExpenseUpdate, *, expense_only: bool = False) -> TransactionRead:
     tx = await _get(session, tenant, transaction_id, expense_only=expense_only)
     changes = data.model_dump(exclude_unset=True)
-    _reject_reserved(changes)
+    if tx.transfer_id is not None and _TRANSFER_FIELDS & {key for key, value in changes.items()
+                                                         if value != getattr(tx, key)}:
+        raise TransactionIsTransferLeg()
+    if changes.get("account_id") is not None and changes["account_id"] != tx.account_id:
+        await _check_account(session, tenant, changes["account_id"])
     if tx.cycle_id is not None:  # a completed cycle's transactions can't change
         await _check_cycle(session, tenant, tx.cycle_id, field=None)
     if changes.get("cycle_id") is not None and changes["cycle_id"] != tx.cycle_id:
@@ -177,6 +198,8 @@ async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
 async def delete(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID, *,
                  expense_only: bool = False) -> None:
     tx = await _get(session, tenant, transaction_id, expense_only=expense_only)
+    if tx.transfer_id is not None:
+        raise TransactionIsTransferLeg()
     if tx.cycle_id is not None:
         await _check_cycle(session, tenant, tx.cycle_id, field=None)
     await TransactionRepository(session, tenant.tenant_id).delete(tx)
@@ -185,6 +208,81 @@ async def delete(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
 async def delete_all(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     """Every transaction of a tenant (before the tenant itself goes: they restrict their categories)."""
     await TransactionRepository(session, tenant_id).delete_where()
+
+
+# ---- transfers between two accounts: a linked pair that no report counts ----
+
+async def create_transfer(session: AsyncSession, tenant: Tenant, *, from_account_id: uuid.UUID,
+                          to_account_id: uuid.UUID, amount: Decimal, currency: str, date: date,
+                          description: str) -> tuple[uuid.UUID, list[TransactionRead]]:
+    """Book an expense on the first account and an income on the second, one `transfer_id` on both (the
+    caller has checked the accounts); the id and the two legs."""
+    transfer_id = uuid.uuid4()
+    legs = []
+    for tx_type, account_id in ((TransactionType.expense, from_account_id), (TransactionType.income, to_account_id)):
+        legs.append(await _insert(session, tenant, Transaction(
+            type=tx_type, status=TransactionStatus.paid, amount=amount, currency=currency, date=date,
+            description=description, account_id=account_id, transfer_id=transfer_id,
+            created_by_id=tenant.user_id)))
+    return transfer_id, legs
+
+
+async def transfer_legs(session: AsyncSession, tenant: Tenant, transfer_id: uuid.UUID) -> list[TransactionRead]:
+    """The legs of a transfer, the one taking from its account first (404 when the tenant has none)."""
+    legs = await TransactionRepository(session, tenant.tenant_id).transfer_legs(transfer_id)
+    if not legs:
+        raise TransferNotFound()
+    return [_read(leg) for leg in legs]
+
+
+async def delete_transfer(session: AsyncSession, tenant: Tenant, transfer_id: uuid.UUID) -> None:
+    if not await TransactionRepository(session, tenant.tenant_id).delete_where(Transaction.transfer_id == transfer_id):
+        raise TransferNotFound()
+
+
+# ---- what accounts need from us: the money booked to one ----
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """The paid transactions booked to an account on one day in one currency: income minus expenses."""
+
+    date: date
+    currency: str
+    amount: Decimal
+
+
+async def account_movements(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.UUID, *,
+                            after: date | None, until: date) -> list[Movement]:
+    """The net money booked to an account per day and currency in (after, until], oldest first."""
+    rows = await TransactionRepository(session, tenant_id).account_sums(account_id, after=after, until=until)
+    net: dict[tuple[date, str], Decimal] = {}
+    for day, currency, tx_type, total in rows:
+        signed = total if TransactionType(tx_type) is TransactionType.income else -total
+        net[(day, currency)] = net.get((day, currency), Decimal(0)) + signed
+    return [Movement(day, currency, amount) for (day, currency), amount in sorted(net.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """One paid transaction booked to an account: `amount` signed (income +, expense -); for a transfer's
+    leg, the account of the other leg."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    date: date
+    currency: str
+    amount: Decimal
+    counter_account_id: uuid.UUID | None
+
+
+async def bookings(session: AsyncSession, tenant_id: uuid.UUID, account_ids: Sequence[uuid.UUID], *,
+                   until: date) -> list[Booking]:
+    """The paid transactions booked to these accounts up to `until`, oldest first (the cash of an
+    investment account moves with them)."""
+    rows = await TransactionRepository(session, tenant_id).booked_to(account_ids, until)
+    return [Booking(id_, account_id, day, currency,
+                    amount if TransactionType(tx_type) is TransactionType.income else -amount, counter)
+            for id_, account_id, day, currency, tx_type, amount, counter in rows]
 
 
 # ---- bulk: imports ----

@@ -1,0 +1,50 @@
+"""All SQL of holdings (opening lots) and investment transactions."""
+
+import uuid
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import CompoundSelect, select, union
+
+from colony.core.repository import ALL_TENANTS, Repository, TenantRepository
+from colony.core.schemas import PageParams
+from colony.investments.activities.models import Holding, InvestmentTransaction
+
+H, IT = Holding, InvestmentTransaction
+
+
+class HoldingRepository(TenantRepository[Holding]):
+    model = Holding
+
+    async def of_accounts(self, account_ids: Collection[uuid.UUID]) -> Sequence[Holding]:
+        statement = self.scoped().where(H.account_id.in_(list(account_ids))).order_by(H.created_at, H.id)
+        return (await self.session.execute(statement)).scalars().all()
+
+
+class InvestmentTransactionRepository(TenantRepository[InvestmentTransaction]):
+    model = InvestmentTransaction
+
+    async def list(self, account_id: uuid.UUID, params: PageParams) -> tuple[Sequence[InvestmentTransaction], int]:
+        statement = self.scoped().where(IT.account_id == account_id).order_by(IT.date.desc(), IT.created_at.desc(),
+                                                                             IT.id)
+        return await self.page(statement, params)
+
+    async def of_accounts(self, account_ids: Collection[uuid.UUID]) -> Sequence[InvestmentTransaction]:
+        """Oldest first, in the order they were entered within a day."""
+        statement = (self.scoped().where(IT.account_id.in_(list(account_ids)))
+                     .order_by(IT.date, IT.created_at, IT.id))
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def transfer_pair(self, transfer_id: uuid.UUID) -> Sequence[InvestmentTransaction]:
+        return (await self.session.execute(self.scoped().where(IT.transfer_id == transfer_id))).scalars().all()
+
+
+class HeldSecuritiesRepository(Repository[Holding]):
+    """The one cross-tenant read: which securities any tenant holds or trades (for the daily price sync)."""
+
+    model = Holding
+
+    async def security_ids(self) -> list[uuid.UUID]:
+        held: CompoundSelect[Any] = union(select(H.security_id),
+                                          select(IT.security_id).where(IT.security_id.is_not(None)))
+        return list((await self.session.scalars(held.execution_options(**{ALL_TENANTS: True}))).all())

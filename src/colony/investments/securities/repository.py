@@ -1,0 +1,64 @@
+"""All SQL of securities and prices. Reference data: no tenant owns them."""
+
+import datetime as dt
+import uuid
+from collections.abc import Collection, Sequence
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from colony.core.repository import ReferenceRepository, Repository, contains_pattern
+from colony.core.schemas import PageParams
+from colony.investments.securities.models import Security, SecurityPrice
+
+S, P = Security, SecurityPrice
+
+
+class SecurityRepository(Repository[Security]):
+    model = Security
+
+    async def by_symbol(self, symbol: str) -> Security | None:
+        statement = select(S).where(func.lower(S.symbol) == symbol.lower())
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def search(self, params: PageParams, query: str | None) -> tuple[Sequence[Security], int]:
+        statement = select(S)
+        if query:
+            pattern = contains_pattern(query)
+            statement = statement.where(or_(S.symbol.ilike(pattern, escape="\\"), S.name.ilike(pattern, escape="\\")))
+        # An exact symbol first, then by symbol.
+        exact = func.lower(S.symbol) == (query or "").lower()
+        return await self.page(statement.order_by(exact.desc(), S.symbol, S.id), params)
+
+    async def by_ids(self, ids: Collection[uuid.UUID]) -> Sequence[Security]:
+        if not ids:
+            return []
+        return (await self.session.execute(select(S).where(S.id.in_(list(ids))))).scalars().all()
+
+
+class PriceRepository(ReferenceRepository[SecurityPrice]):
+    model = SecurityPrice
+    key = ("security_id", "date")
+
+    async def between(self, security_id: uuid.UUID, start: dt.date | None, end: dt.date | None
+                      ) -> Sequence[SecurityPrice]:
+        statement = select(P).where(P.security_id == security_id)
+        if start is not None:
+            statement = statement.where(P.date >= start)
+        if end is not None:
+            statement = statement.where(P.date <= end)
+        return (await self.session.execute(statement.order_by(P.date))).scalars().all()
+
+    async def last_date(self, security_id: uuid.UUID) -> dt.date | None:
+        statement = select(func.max(P.date)).where(P.security_id == security_id)
+        return (await self.session.execute(statement)).scalar_one()
+
+    async def closes(self, security_ids: Collection[uuid.UUID], end: dt.date
+                     ) -> Sequence[tuple[uuid.UUID, dt.date, Decimal]]:
+        """Every close of these securities up to `end`, by security and date (valuations carry them forward)."""
+        if not security_ids:
+            return []
+        statement = (select(P.security_id, P.date, P.close).where(P.security_id.in_(list(security_ids)),
+                                                                  P.date <= end)
+                     .order_by(P.security_id, P.date))
+        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
