@@ -191,3 +191,18 @@ async def create_investment_transaction(client: httpx.AsyncClient, owner: UserHa
 
 async def create_transfer(client: httpx.AsyncClient, owner: UserHandle, **overrides: Any) -> dict[str, Any]:
     return await _created(client, owner, "/transfers", {"amount": "100.00", "date": "2024-03-15"} | overrides)
+
+
+async def read_json(client: httpx.AsyncClient, user: UserHandle, path: str, **params: Any) -> Any:
+    """The JSON body of a GET under /api/v1 that must answer 200 (params that are None are left out)."""
+    response = await client.get(f"{V1}{path}", headers=user.headers,
+                                params={key: value for key, value in params.items() if value is not None})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def exchange_rate(client: httpx.AsyncClient, user: UserHandle, from_: str, to: str, day: str) -> str:
+    """The rate the API converts `from_` into `to` with on `day` (the ECB fixing on or before it)."""
+    body = await read_json(client, user, "/exchange-rates/convert", amount="1", date=day, **{"from": from_, "to": to})
+    rate: str = body["rate"]
+    return rate

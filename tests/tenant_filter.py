@@ -1,10 +1,11 @@
 """A test-time check: every statement on a tenant-owned table filters by tenant.
 
-A tenant-owned table is the table of a mapped class that inherits `TenantMixin`. Every SELECT, at every
-level (subqueries, CTEs, EXISTS, UNION), must compare the `tenant_id` column of each owned table or alias
-in its FROM with a bound value (`=` or `IN`), as a condition of its WHERE or of one of its JOINs' ON
-clauses; so must every UPDATE and DELETE in its WHERE; every INSERT must set `tenant_id`. A comparison
-inside an OR, or with another column (`transactions.tenant_id = users.id`), is no filter.
+A tenant-owned table is the table of a mapped class that inherits `TenantOwned` (as `TenantMixin` does).
+Every SELECT, at every level (subqueries, CTEs, EXISTS, UNION), must compare the `tenant_id` column of
+each owned table or alias in its FROM with a bound value (`=` or `IN`), as a condition of its WHERE or of
+one of its JOINs' ON clauses; so must every UPDATE and DELETE in its WHERE; every INSERT must set
+`tenant_id`. A comparison inside an OR, or with another column (`transactions.tenant_id = users.id`), is
+no filter.
 
 The listener (`before_cursor_execute`, on every engine) reads the statement the ORM actually compiled
 (`compile_state.statement`): relationship loaders and loader criteria have added their conditions by then,
@@ -50,7 +51,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BooleanClauseList, ClauseElement, Grouping, _OverrideBinds
 from sqlalchemy.sql.selectable import FromClause
 
-from colony.core.models import Base, TenantMixin
+from colony.core.models import Base, TenantOwned
 from colony.core.repository import ALL_TENANTS
 
 TENANT_COLUMN = "tenant_id"
@@ -89,11 +90,11 @@ def report(violations: list[Violation]) -> str:
 
 @functools.cache
 def owned_tables() -> frozenset[str]:
-    """The names of the tables of the mapped classes that inherit TenantMixin."""
+    """The names of the tables of the mapped classes that inherit TenantOwned."""
     import colony.domains  # noqa: F401  (every model mapped)
 
     return frozenset(str(getattr(mapper.local_table, "name", "")) for mapper in Base.registry.mappers
-                     if issubclass(mapper.class_, TenantMixin))
+                     if issubclass(mapper.class_, TenantOwned))
 
 
 @functools.cache

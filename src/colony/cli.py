@@ -260,7 +260,8 @@ def demo(
                       "(use --reset to recreate it)", markup=False, highlight=False)
         return
     console.print(f"demo user {demo_data.DEMO_EMAIL} (password {demo_data.DEMO_PASSWORD}): "
-                  f"{result.transactions} transactions from {result.start} to {result.end}",
+                  f"{result.transactions} transactions from {result.start} to {result.end}; "
+                  f"{result.investment_transactions} investment transactions since {result.investments_start}",
                   markup=False, highlight=False)
 
 

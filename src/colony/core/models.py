@@ -34,12 +34,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class TenantMixin:
-    """An owned row: it belongs to one tenant, and remembers which user created it."""
+class TenantOwned:
+    """A row of one tenant's data: every statement on its table filters by `tenant_id` (tests check it)."""
 
     @declared_attr
     def tenant_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class TenantMixin(TenantOwned):
+    """An owned row that users write: it also remembers which user created it."""
 
     @declared_attr
     def created_by_id(cls) -> Mapped[uuid.UUID | None]:

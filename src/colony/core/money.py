@@ -151,6 +151,12 @@ def quantize(amount: Decimal, currency_code: str) -> Decimal:
     return amount.quantize(quantum(currency_code), rounding=ROUND_HALF_EVEN)
 
 
+def trimmed(value: Decimal) -> Decimal:
+    """Without trailing zeros, never in exponent notation: 50.00000000 → 50, 0.50 → 0.5 (quantities, prices)."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+
+
 def rate_text(rate: Decimal) -> str:
     """A rate without trailing zeros and never in exponent notation: 0.9157, 136, 0.0000005372."""
     return format(rate.normalize(), "f")
@@ -180,7 +186,8 @@ NonNegativeDecimalInput = Annotated[Decimal, BeforeValidator(_decimal),
                                                               {"type": "number", "minimum": 0}],
                                                     "example": "12.50"})]
 # Response fields: an exact decimal string, and a rate as `rate_text` writes it.
-DecimalString = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+# Plain notation always ("50", "0.00000001"), never "5E+1": str() of a Decimal may use an exponent.
+DecimalString = Annotated[Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
                           WithJsonSchema({"type": "string", "example": "12.50"})]
 RateString = Annotated[Decimal, PlainSerializer(rate_text, return_type=str, when_used="json"),
                        WithJsonSchema({"type": "string", "example": "0.9157"})]

@@ -15,7 +15,7 @@ has). A currency with no fixing in that window has no rate: a date before the da
 
 import asyncio
 import bisect
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core import clock, money
 from colony.core.cache import Cache
+from colony.core.domain import Hooks
 from colony.core.errors import ValidationFailed
 from colony.core.types import RATE_SCALE
 from colony.exchange_rates import bundled
@@ -199,6 +200,16 @@ class LoadResult:
 
 ProgressCallback = Callable[[int, int], None]  # (rows done, rows in total)
 
+RATE_WATCHERS: Hooks[Callable[[AsyncSession, date], Awaitable[None]]] = Hooks("exchange_rates.RATE_WATCHERS")
+"""(session, day) after fixings from `day` on were stored: what was converted with them may differ."""
+
+
+async def _stored(session: AsyncSession, days: Iterable[date]) -> None:
+    first = min(days, default=None)
+    if first is not None:
+        for watcher in RATE_WATCHERS:
+            await watcher(session, first)
+
 
 async def load_bundled(session: AsyncSession, *, since: date | None = None,
                        progress: ProgressCallback | None = None) -> LoadResult:
@@ -217,6 +228,7 @@ async def load_bundled(session: AsyncSession, *, since: date | None = None,
         inserted += await repository.insert_fixings(fixings[start:start + LOAD_CHUNK_ROWS])
     if progress is not None:
         progress(inserted, len(fixings))
+    await _stored(session, (fixing[0] for fixing in fixings))
     days = len({fixing[0] for fixing in fixings})
     return LoadResult("bundled", days, inserted, fixings[-1][0] if fixings else newest)
 
@@ -260,6 +272,7 @@ async def store_updates(session: AsyncSession, fetched: FetchedRates | None, *,
     fixings = [(day, currency, rate)
                for day, rates in sorted(fetched.by_day.items()) for currency, rate in rates.items()]
     rows = await repository.upsert_fixings(fixings)
+    await _stored(session, fetched.by_day)
     return LoadResult(fetched.url, len(fetched.by_day), loaded.rows + rows, await repository.newest_date())
 
 

@@ -9,6 +9,6 @@ domain = Domain(
     routers=(expenses_router, transactions_router),
     busiest=True,
     models=(Transaction,),
-    extension_points=(service.CYCLE_GUARDS, service.ACCOUNT_GUARDS),
+    extension_points=(service.CYCLE_GUARDS, service.ACCOUNT_GUARDS, service.BOOKING_WATCHERS),
     hooks=(category_service.REFERENCES.provide(service.CATEGORY_REFERENCES),),
 )

@@ -52,6 +52,11 @@ ACCOUNT_GUARDS: Hooks[Guard] = Hooks("transactions.ACCOUNT_GUARDS")
 """(session, tenant_id, account_id, field) before a row is booked to an account: raise a 422 on `field`
 when the account is not the tenant's. With no guard, an account_id is refused."""
 
+Watcher = Callable[[AsyncSession, uuid.UUID, uuid.UUID, date], Awaitable[None]]
+BOOKING_WATCHERS: Hooks[Watcher] = Hooks("transactions.BOOKING_WATCHERS")
+"""(session, tenant_id, account_id, day) after a row booked to an account was written, changed or removed:
+what the account holds may differ from `day` on."""
+
 _IDS = ("id", "category_id", "payment_method_id", "account_id", "cycle_id", "template_id", "transfer_id")
 # A transfer's legs change together, through /transfers: these fields of one leg alone may not.
 _TRANSFER_FIELDS = frozenset({"type", "amount", "currency", "date", "account_id", "status", "cycle_id"})
@@ -135,6 +140,12 @@ async def _check_account(session: AsyncSession, tenant: Tenant, account_id: uuid
     await _guard(ACCOUNT_GUARDS, session, tenant, account_id, field="body.account_id", default_field="body.account_id")
 
 
+async def _booked(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.UUID | None, day: date) -> None:
+    if account_id is not None:
+        for watcher in BOOKING_WATCHERS:
+            await watcher(session, tenant_id, account_id, day)
+
+
 async def _convert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> None:
     conversion = await rate_service.rate_on(session, tx.currency, tenant.base_currency, tx.date)
     tx.exchange_rate = conversion.rate
@@ -157,6 +168,7 @@ async def create(session: AsyncSession, tenant: Tenant, data: TransactionCreate 
 
 async def _insert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> TransactionRead:
     await _convert(session, tenant, tx)
+    await _booked(session, tenant.tenant_id, tx.account_id, tx.date)
     return _read(await TransactionRepository(session, tenant.tenant_id).insert(tx))
 
 
@@ -187,10 +199,13 @@ async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
         await payment_method_service.require(session, tenant, changes["payment_method_id"],
                                              field="body.payment_method_id")
     reconvert = any(key in changes for key in ("amount", "currency", "date"))
+    booked_before = (tx.account_id, tx.date)
     for field, value in changes.items():
         setattr(tx, field, value)
     if reconvert:
         await _convert(session, tenant, tx)
+    for account_id in {booked_before[0], tx.account_id}:
+        await _booked(session, tenant.tenant_id, account_id, min(booked_before[1], tx.date))
     await session.flush()
     return _read(tx)
 
@@ -202,6 +217,7 @@ async def delete(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
         raise TransactionIsTransferLeg()
     if tx.cycle_id is not None:
         await _check_cycle(session, tenant, tx.cycle_id, field=None)
+    await _booked(session, tenant.tenant_id, tx.account_id, tx.date)
     await TransactionRepository(session, tenant.tenant_id).delete(tx)
 
 
@@ -236,8 +252,13 @@ async def transfer_legs(session: AsyncSession, tenant: Tenant, transfer_id: uuid
 
 
 async def delete_transfer(session: AsyncSession, tenant: Tenant, transfer_id: uuid.UUID) -> None:
-    if not await TransactionRepository(session, tenant.tenant_id).delete_where(Transaction.transfer_id == transfer_id):
+    repository = TransactionRepository(session, tenant.tenant_id)
+    legs = await repository.transfer_legs(transfer_id)
+    if not legs:
         raise TransferNotFound()
+    for leg in legs:
+        await _booked(session, tenant.tenant_id, leg.account_id, leg.date)
+    await repository.delete_where(Transaction.transfer_id == transfer_id)
 
 
 # ---- what accounts need from us: the money booked to one ----

@@ -2,8 +2,11 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
 
 from colony.core.clock import utcnow
 from colony.core.repository import TenantRepository
@@ -45,6 +48,13 @@ class AccountValueRepository(TenantRepository[AccountValue]):
     async def list(self, account_id: uuid.UUID, params: PageParams) -> tuple[Sequence[AccountValue], int]:
         statement = self.scoped().where(V.account_id == account_id).order_by(V.date.desc())
         return await self.page(statement, params)
+
+    async def until(self, account_ids: Collection[uuid.UUID], last: dt.date) -> Sequence[tuple[Any, ...]]:
+        """(account_id, date, balance) of every value of these accounts up to `last`, by account and date."""
+        statement = (select(V.account_id, V.date, V.balance)
+                     .where(self._mine(), V.account_id.in_(list(account_ids)), V.date <= last)
+                     .order_by(V.account_id, V.date))
+        return [tuple(row) for row in await self.session.execute(statement)]
 
     async def latest(self, account_id: uuid.UUID, on_or_before: dt.date) -> AccountValue | None:
         statement = (self.scoped().where(V.account_id == account_id, V.date <= on_or_before)

@@ -6,8 +6,10 @@ value entry on or before the date plus the paid transactions booked to the accou
 currency at the rate of its date. Accounts that hold investments are valued by the portfolio part.
 """
 
+import bisect
 import datetime as dt
 import uuid
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +21,7 @@ from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.exchange_rates import service as rate_service
 from colony.investments.accounts.errors import AccountCurrencyInUse, AccountInUse, AccountNotFound
-from colony.investments.accounts.models import LIABILITIES, Account, AccountType
+from colony.investments.accounts.models import LIABILITIES, PORTFOLIOS, Account, AccountType
 from colony.investments.accounts.repository import AccountRepository, AccountValueRepository
 from colony.investments.accounts.schemas import (
     AccountCreate,
@@ -32,6 +34,7 @@ from colony.investments.accounts.schemas import (
     TransferRead,
 )
 from colony.investments.institutions import service as institution_service
+from colony.investments.state import service as state_service
 from colony.transactions import service as transaction_service
 
 DEFAULT_TRANSFER_DESCRIPTION = "Transfer"
@@ -85,9 +88,12 @@ async def update(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID, d
         await institution_service.require(session, tenant, changes["institution_id"], field="body.institution_id")
     if changes.get("currency", account.currency) != account.currency and await _in_use(session, tenant, account):
         raise AccountCurrencyInUse()
+    was_portfolio = account.type in PORTFOLIOS
     for field, value in changes.items():
         setattr(account, field, value)
     await session.flush()
+    if was_portfolio or account.type in PORTFOLIOS:  # it joined or left the portfolio, or changed within it
+        await state_service.touch(session, tenant.tenant_id, dt.date.min)
     return _read(account)
 
 
@@ -104,6 +110,8 @@ async def delete(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID) -
     account = await _get(session, tenant, account_id)
     async with savepoint(session, AccountInUse):
         await session.delete(account)
+    if account.type in PORTFOLIOS:
+        await state_service.touch(session, tenant.tenant_id, dt.date.min)
 
 
 # ---- value entries and the balance of an account that holds no investments ----
@@ -154,6 +162,66 @@ async def value_balance(session: AsyncSession, tenant: Tenant, account: AccountR
                        as_of_value_date=value.date if value is not None else None)
 
 
+async def value_balances(session: AsyncSession, tenant: Tenant, accounts: Sequence[AccountRead],
+                         days: Sequence[dt.date]) -> dict[uuid.UUID, dict[dt.date, Decimal]]:
+    """`value_balance` of many accounts on many days, from one read of their values and movements."""
+    if not accounts or not days:
+        return {}
+    last = max(days)
+    values: dict[uuid.UUID, list[tuple[dt.date, Decimal]]] = {account.id: [] for account in accounts}
+    for account_id, day, balance in await AccountValueRepository(session, tenant.tenant_id).until(values, last):
+        values[account_id].append((day, balance))
+    balances: dict[uuid.UUID, dict[dt.date, Decimal]] = {}
+    for account in accounts:
+        movements = await transaction_service.account_movements(session, tenant.tenant_id, account.id, after=None,
+                                                                until=last)
+        moved_by = _running_totals(movements, await _movement_rates(session, account, movements), account)
+        entries = values[account.id]
+        entry_days = [day for day, _ in entries]
+        balances[account.id] = {}
+        for day in days:
+            index = bisect.bisect_right(entry_days, day)
+            since, start = entries[index - 1] if index else (None, Decimal(0))
+            moved = moved_by(day) - (moved_by(since) if since is not None else Decimal(0))
+            balance = start - moved if account.is_liability else start + moved
+            balances[account.id][day] = money.quantize(balance, account.currency)
+    return balances
+
+
+async def _movement_rates(session: AsyncSession, account: AccountRead,
+                          movements: Sequence[transaction_service.Movement]) -> rate_service.RateTable | None:
+    foreign = [m for m in movements if m.currency != account.currency]
+    if not foreign:
+        return None
+    return await rate_service.rate_table(session, {m.currency for m in foreign} | {account.currency},
+                                         min(m.date for m in foreign), max(m.date for m in foreign))
+
+
+def _running_totals(movements: Sequence[transaction_service.Movement], table: rate_service.RateTable | None,
+                    account: AccountRead) -> Callable[[dt.date], Decimal]:
+    """The money moved through each day, in the account's currency (each movement at its date's rate)."""
+    days: list[dt.date] = []
+    totals: list[Decimal] = []
+    running = Decimal(0)
+    for movement in movements:
+        amount = movement.amount
+        if movement.currency != account.currency:
+            assert table is not None
+            amount = table.rate_on(movement.currency, account.currency, movement.date).apply(amount, account.currency)
+        running += amount
+        if days and days[-1] == movement.date:
+            totals[-1] = running
+        else:
+            days.append(movement.date)
+            totals.append(running)
+
+    def through(day: dt.date) -> Decimal:
+        index = bisect.bisect_right(days, day)
+        return totals[index - 1] if index else Decimal(0)
+
+    return through
+
+
 # ---- transfers ----
 
 async def create_transfer(session: AsyncSession, tenant: Tenant, data: TransferCreate) -> TransferRead:
@@ -178,7 +246,18 @@ async def delete_transfer(session: AsyncSession, tenant: Tenant, transfer_id: uu
     await transaction_service.delete_transfer(session, tenant, transfer_id)
 
 
-# ---- our part in the transactions' rules (contributed in domain.py) ----
+# ---- our part in the transactions' and the rates' rules (contributed in domain.py) ----
+
+async def watch_booking(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.UUID, day: dt.date) -> None:
+    """Money booked to an investment account is its cash: the portfolio's state is stale from that day."""
+    account = await AccountRepository(session, tenant_id).get(account_id)
+    if account is not None and account.type in PORTFOLIOS:
+        await state_service.touch(session, tenant_id, day)
+
+
+async def watch_rates(session: AsyncSession, day: dt.date) -> None:
+    await state_service.touch_all(session, day)
+
 
 async def guard_transaction_account(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.UUID,
                                     field: str | None) -> None:

@@ -39,6 +39,19 @@ class InvestmentTransactionRepository(TenantRepository[InvestmentTransaction]):
         return (await self.session.execute(self.scoped().where(IT.transfer_id == transfer_id))).scalars().all()
 
 
+class FactsRepository(TenantRepository[Holding]):
+    """Which accounts of the tenant have investment facts at all (holdings or transactions)."""
+
+    model = Holding
+
+    async def accounts_with_facts(self, account_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        ids = list(account_ids)
+        statement: CompoundSelect[Any] = union(
+            select(H.account_id).where(self._mine(), H.account_id.in_(ids)),
+            select(IT.account_id).where(IT.tenant_id == self.tenant_id, IT.account_id.in_(ids)))
+        return set((await self.session.scalars(statement)).all())
+
+
 class HeldSecuritiesRepository(Repository[Holding]):
     """The one cross-tenant read: which securities any tenant holds or trades (for the daily price sync)."""
 

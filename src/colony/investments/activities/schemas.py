@@ -5,7 +5,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from colony.core.money import MAX_AMOUNT, CurrencyCode, DecimalInput, DecimalString
 from colony.core.schemas import IsoDate, Schema, refuse_null
@@ -17,6 +17,16 @@ MAX_QUANTITY = Decimal("1e10")
 SplitRatio = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[1-9][0-9]{0,5}:[1-9][0-9]{0,5}$"),
                        Field(description='New units for old ones: "2:1" doubles the quantity', examples=["2:1"])]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def _activity_day(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return day
+
+
+ActivityDate = Annotated[IsoDate, AfterValidator(_activity_day)]
 
 
 def _eight_decimals(value: Decimal | None, *, upper: Decimal, positive: bool) -> Decimal | None:
@@ -60,7 +70,7 @@ class _SecurityRef(Schema):
 class HoldingCreate(_SecurityRef):
     quantity: DecimalInput = Field(description="> 0, at most 8 decimals", examples=["10"])
     cost_basis: DecimalInput = Field(description="Total cost, in the security's currency", examples=["1500.00"])
-    acquired_on: IsoDate | None = Field(default=None, description="Without it, held since before anything else "
+    acquired_on: ActivityDate | None = Field(default=None, description="Without it, held since before anything else "
                                         "in the account")
 
     _quantity = field_validator("quantity")(check_quantity)
@@ -76,7 +86,7 @@ class HoldingCreate(_SecurityRef):
 class HoldingUpdate(Schema):
     quantity: DecimalInput | None = None
     cost_basis: DecimalInput | None = None
-    acquired_on: IsoDate | None = None
+    acquired_on: ActivityDate | None = None
 
     _quantity = field_validator("quantity")(check_quantity)
     _cost = field_validator("cost_basis")(check_money)
@@ -111,7 +121,7 @@ class PositionRead(Schema):
 
 class InvestmentTransactionCreate(_SecurityRef):
     type: ActivityType
-    date: IsoDate
+    date: ActivityDate
     quantity: DecimalInput | None = Field(default=None, description="buy, sell, transfer_in, transfer_out")
     price: DecimalInput | None = Field(default=None, description="buy, sell: per unit, in `currency`")
     amount: DecimalInput | None = Field(default=None, description="dividend and interest (gross), fee, tax, "
@@ -131,7 +141,7 @@ class InvestmentTransactionCreate(_SecurityRef):
 
 
 class InvestmentTransactionUpdate(Schema):
-    date: IsoDate | None = None
+    date: ActivityDate | None = None
     quantity: DecimalInput | None = None
     price: DecimalInput | None = None
     amount: DecimalInput | None = None
@@ -150,7 +160,7 @@ class InvestmentTransactionRead(Schema):
     id: uuid.UUID
     account_id: uuid.UUID
     type: ActivityType
-    date: IsoDate
+    date: ActivityDate
     security_id: uuid.UUID | None
     symbol: str | None
     quantity: DecimalString | None

@@ -30,6 +30,7 @@ from colony.investments.activities.errors import (
 )
 from colony.investments.activities.models import ActivityType, Holding, InvestmentTransaction
 from colony.investments.activities.repository import (
+    FactsRepository,
     HeldSecuritiesRepository,
     HoldingRepository,
     InvestmentTransactionRepository,
@@ -45,6 +46,7 @@ from colony.investments.activities.schemas import (
 )
 from colony.investments.securities import service as security_service
 from colony.investments.securities.schemas import SecurityRead
+from colony.investments.state import service as state_service
 
 T = ActivityType
 _TRADES = frozenset({T.buy, T.sell})
@@ -98,6 +100,14 @@ def _activity(row: InvestmentTransaction, sequence: int) -> engine.Activity:
                            counter_account_id=row.counter_account_id, sequence=sequence)
 
 
+async def _written(session: AsyncSession, tenant: Tenant, account_ids: Collection[uuid.UUID],
+                   changed_from: dt.date | None) -> None:
+    """After a write: the history must still hold, and the derived state is stale from the first day the
+    write changed (None: an undated opening lot, held since before anything else)."""
+    await _replay(session, tenant, account_ids)
+    await state_service.touch(session, tenant.tenant_id, changed_from or dt.date.min)
+
+
 async def _replay(session: AsyncSession, tenant: Tenant, account_ids: Collection[uuid.UUID]) -> engine.Snapshot:
     """The accounts' holdings after all their history, or 422 INSUFFICIENT_QUANTITY (the write is undone
     with the request's transaction)."""
@@ -133,9 +143,14 @@ def _money(value: Decimal, currency: str, field: str) -> Decimal:
 
 # ---- holdings: opening lots ----
 
+def _earlier(first: dt.date | None, second: dt.date | None) -> dt.date | None:
+    """The earlier of two acquisition days, None (held since before anything else) being the earliest."""
+    return None if first is None or second is None else min(first, second)
+
+
 def _holding_read(holding: Holding, security: SecurityRead) -> HoldingRead:
     return HoldingRead(id=holding.id, account_id=holding.account_id, security_id=holding.security_id,
-                       symbol=security.symbol, quantity=holding.quantity.normalize(),
+                       symbol=security.symbol, quantity=money.trimmed(holding.quantity),
                        cost_basis=money.quantize(holding.cost_basis, security.currency), currency=security.currency,
                        acquired_on=holding.acquired_on, created_at=holding.created_at, updated_at=holding.updated_at)
 
@@ -151,7 +166,7 @@ async def positions(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID
     rows = sorted(held, key=lambda position: securities[position.security_id].symbol)
     page_rows = rows[params.offset:params.offset + params.size]
     return Page[PositionRead].build([PositionRead(
-        security_id=p.security_id, symbol=securities[p.security_id].symbol, quantity=p.quantity.normalize(),
+        security_id=p.security_id, symbol=securities[p.security_id].symbol, quantity=money.trimmed(p.quantity),
         cost_basis=money.quantize(p.cost_basis_native, securities[p.security_id].currency),
         currency=securities[p.security_id].currency,
         lots=[_holding_read(lot, securities[lot.security_id]) for lot in lots if lot.security_id == p.security_id],
@@ -180,7 +195,7 @@ async def create_holding(session: AsyncSession, tenant: Tenant, account_id: uuid
                       cost_basis=_money(data.cost_basis, security.currency, "body.cost_basis"),
                       acquired_on=data.acquired_on, created_by_id=tenant.user_id)
     await HoldingRepository(session, tenant.tenant_id).add(holding)
-    await _replay(session, tenant, [account.id])
+    await _written(session, tenant, [account.id], holding.acquired_on)
     return _holding_read(holding, security)
 
 
@@ -191,17 +206,19 @@ async def update_holding(session: AsyncSession, tenant: Tenant, account_id: uuid
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if "cost_basis" in changes:
         changes["cost_basis"] = _money(changes["cost_basis"], security.currency, "body.cost_basis")
+    acquired_before = holding.acquired_on
     for field, value in changes.items():
         setattr(holding, field, value)
     await session.flush()
-    await _replay(session, tenant, [account_id])  # less held now: a later sale may no longer be covered
+    # less held now: a later sale may no longer be covered
+    await _written(session, tenant, [account_id], _earlier(acquired_before, holding.acquired_on))
     return _holding_read(holding, security)
 
 
 async def delete_holding(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID, holding_id: uuid.UUID) -> None:
     holding = await _holding(session, tenant, account_id, holding_id)
     await HoldingRepository(session, tenant.tenant_id).delete(holding)
-    await _replay(session, tenant, [account_id])
+    await _written(session, tenant, [account_id], holding.acquired_on)
 
 
 # ---- investment transactions ----
@@ -213,8 +230,8 @@ def _transaction_read(row: InvestmentTransaction, security: SecurityRead | None)
     return InvestmentTransactionRead(
         id=row.id, account_id=row.account_id, type=row.type, date=row.date, security_id=row.security_id,
         symbol=security.symbol if security is not None else None,
-        quantity=row.quantity.normalize() if row.quantity is not None else None,
-        price=row.price.normalize() if row.price is not None else None, amount=amount(row.amount),
+        quantity=money.trimmed(row.quantity) if row.quantity is not None else None,
+        price=money.trimmed(row.price) if row.price is not None else None, amount=amount(row.amount),
         fee=money.quantize(row.fee, row.currency), tax=money.quantize(row.tax, row.currency),
         split_ratio=row.split_ratio, currency=row.currency, counter_account_id=row.counter_account_id,
         transfer_id=row.transfer_id, note=row.note, created_at=row.created_at, updated_at=row.updated_at)
@@ -289,7 +306,7 @@ async def create_transaction(session: AsyncSession, tenant: Tenant, account_id: 
                                                    **{**values, "type": _COUNTERPART[kind]}))
         accounts.append(counter.id)
     await repository.add(row)
-    await _replay(session, tenant, accounts)
+    await _written(session, tenant, accounts, row.date)
     return _transaction_read(row, security)
 
 
@@ -304,11 +321,12 @@ async def update_transaction(session: AsyncSession, tenant: Tenant, account_id: 
             changes[field] = _money(changes[field], row.currency, f"body.{field}")
     repository = InvestmentTransactionRepository(session, tenant.tenant_id)
     rows = [row] if row.transfer_id is None else list(await repository.transfer_pair(row.transfer_id))
+    dated_before = row.date
     for each in rows:
         for field, value in changes.items():
             setattr(each, field, value)
     await session.flush()
-    await _replay(session, tenant, {each.account_id for each in rows})
+    await _written(session, tenant, {each.account_id for each in rows}, min(dated_before, row.date))
     return (await _reads(session, [row]))[0]
 
 
@@ -320,7 +338,13 @@ async def delete_transaction(session: AsyncSession, tenant: Tenant, account_id: 
     rows = [row] if row.transfer_id is None else list(await repository.transfer_pair(row.transfer_id))
     for each in rows:
         await repository.delete(each)
-    await _replay(session, tenant, {each.account_id for each in rows})
+    await _written(session, tenant, {each.account_id for each in rows}, row.date)
+
+
+async def accounts_with_facts(session: AsyncSession, tenant_id: uuid.UUID,
+                              account_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """The accounts among these with holdings or investment transactions: those valued by what they hold."""
+    return await FactsRepository(session, tenant_id).accounts_with_facts(account_ids) if account_ids else set()
 
 
 async def held_symbols(session: AsyncSession) -> list[str]:

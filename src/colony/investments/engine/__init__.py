@@ -62,6 +62,11 @@ Where the definitions above leave a choice, the engine takes these (and the test
 - The snapshot lists the positions held (quantity not 0) and every account's cash in each currency it
   used, zero included, each rounded to its currency's minor unit.
 - The MWR is the annual XIRR whatever the period's length (it is a rate per year by construction).
+- Stored daily states (`daily_states`): one row per scope and day, continuing the row of the day before the
+  first (a zero row with index 1 when none is given); every activity from the first day on is in the
+  period, so over [a, b] within the rows: TWR = I_b / I_a − 1, deposits = cum_inflow_b − cum_inflow_a (and
+  so on for withdrawals, income, fees, taxes and realised gains), values and unrealised gains read at a and
+  at b, as `performance` gives them when the rows began before the first activity.
 """
 
 import datetime as dt
@@ -88,11 +93,12 @@ from colony.investments.engine.model import (
 )
 from colony.investments.engine.returns import annualized, as_rate, growth, mwr
 from colony.investments.engine.scope import Meter
+from colony.investments.engine.states import DayState, daily_states
 
 __all__ = [
-    "ZERO", "Activity", "Cash", "CostMethod", "DayPoint", "InsufficientQuantity", "Kind", "Performance",
-    "Position", "PriceLookup", "RateLookup", "Scope", "Snapshot", "daily_series", "locf", "performance",
-    "snapshot",
+    "ZERO", "Activity", "Cash", "CostMethod", "DayPoint", "DayState", "InsufficientQuantity", "Kind",
+    "Performance", "Position", "PriceLookup", "RateLookup", "Scope", "Snapshot", "daily_series", "daily_states",
+    "locf", "performance", "snapshot",
 ]
 
 
@@ -202,4 +208,5 @@ def _position(holding: Holding, on: dt.date, market: Market, method: CostMethod)
         market_value=None if value is None else quantize(value, base), cost_basis=quantize(cost_base, base),
         cost_basis_native=quantize(cost, holding.currency),
         unrealized_gain=None if unrealized is None else quantize(unrealized, base),
-        realized_gain=quantize(holding.realized[method], base), income=quantize(holding.income, base))
+        realized_gain=quantize(holding.realized[method], base), income=quantize(holding.income, base),
+        cost_complete=complete)

@@ -93,6 +93,7 @@ class Position:
     unrealized_gain: Decimal | None
     realized_gain: Decimal  # since the account opened, by the chosen method
     income: Decimal  # dividends and interest, gross
+    cost_complete: bool = True  # False: a rate at some trade date is missing, `cost_basis` is only the known part
 
 
 @dataclass(frozen=True, slots=True)

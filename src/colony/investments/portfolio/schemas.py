@@ -138,5 +138,6 @@ class NetWorthRead(Schema):
     assets: DecimalString
     liabilities: DecimalString
     accounts: list[AccountWorth]
-    history: list[NetWorthPoint] = Field(description="The total at the end of each of the 12 months up to date")
+    history: list[NetWorthPoint] = Field(description="The total at the end of each month before the date's "
+                                         "month, from history_start_date (default: the 12 months before)")
     missing_rates: list[str] = Field(description="Currencies without an exchange rate on the date (left out)")

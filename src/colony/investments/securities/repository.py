@@ -53,12 +53,30 @@ class PriceRepository(ReferenceRepository[SecurityPrice]):
         statement = select(func.max(P.date)).where(P.security_id == security_id)
         return (await self.session.execute(statement)).scalar_one()
 
-    async def closes(self, security_ids: Collection[uuid.UUID], end: dt.date
+    async def closes(self, security_ids: Collection[uuid.UUID], end: dt.date, *, since: dt.date | None = None
                      ) -> Sequence[tuple[uuid.UUID, dt.date, Decimal]]:
-        """Every close of these securities up to `end`, by security and date (valuations carry them forward)."""
+        """The closes of these securities in [since, end], by security and date."""
         if not security_ids:
             return []
-        statement = (select(P.security_id, P.date, P.close).where(P.security_id.in_(list(security_ids)),
-                                                                  P.date <= end)
-                     .order_by(P.security_id, P.date))
+        statement = select(P.security_id, P.date, P.close).where(P.security_id.in_(list(security_ids)),
+                                                                 P.date <= end)
+        if since is not None:
+            statement = statement.where(P.date >= since)
+        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement.order_by(P.security_id,
+                                                                                                  P.date))]
+
+    async def last_closes_before(self, security_ids: Collection[uuid.UUID], day: dt.date
+                                 ) -> Sequence[tuple[uuid.UUID, dt.date, Decimal]]:
+        """Each security's last close before `day`, if any."""
+        if not security_ids:
+            return []
+        last = (select(P.security_id, func.max(P.date).label("day"))
+                .where(P.security_id.in_(list(security_ids)), P.date < day).group_by(P.security_id).subquery())
+        statement = select(P.security_id, P.date, P.close).join(
+            last, (P.security_id == last.c.security_id) & (P.date == last.c.day))
         return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
+
+    async def latest_closes(self, security_ids: Collection[uuid.UUID], day: dt.date
+                            ) -> Sequence[tuple[uuid.UUID, dt.date, Decimal]]:
+        """Each security's last close on or before `day`, if any."""
+        return await self.last_closes_before(security_ids, day + dt.timedelta(days=1))

@@ -31,6 +31,7 @@ from colony.investments.securities.schemas import (
     SecurityRead,
     SyncRead,
 )
+from colony.investments.state import service as state_service
 
 SYNC_OVERLAP = dt.timedelta(days=7)  # a sync fetches again from a week before its last stored day
 
@@ -92,6 +93,8 @@ async def put_prices(session: AsyncSession, symbol: str, bars: Sequence[PriceIn]
     security = await _by_symbol(session, symbol)
     by_date = {bar.date: bar for bar in bars}
     stored = await PriceRepository(session).upsert_many(_row(security.id, by_date[day]) for day in sorted(by_date))
+    if by_date:
+        await state_service.touch_holders(session, [security.id], min(by_date))
     return PricesStored(symbol=security.symbol, stored=stored, first_date=min(by_date, default=None),
                         last_date=max(by_date, default=None))
 
@@ -122,8 +125,10 @@ async def store_history(session: AsyncSession, history: History) -> SyncRead:
         for name, value in metadata.items():
             setattr(security, name, value)
     stored = await PriceRepository(session).upsert_many(_row(security.id, bar) for bar in history.bars)
-    await session.flush()
     days = [bar.date for bar in history.bars]
+    if days:
+        await state_service.touch_holders(session, [security.id], min(days))
+    await session.flush()
     return SyncRead(symbol=security.symbol, stored=stored, first_date=min(days, default=None),
                     last_date=max(days, default=None), security=SecurityRead.model_validate(security))
 
@@ -164,10 +169,22 @@ async def prices(session: AsyncSession, symbol: str, *, start: dt.date | None, e
                        prices=_bars(rows, interval))
 
 
-async def closes(session: AsyncSession, security_ids: Collection[uuid.UUID], end: dt.date
-                 ) -> dict[uuid.UUID, list[tuple[dt.date, Decimal]]]:
-    """Every close of these securities up to `end`, oldest first (valuations carry the last one forward)."""
+async def closes(session: AsyncSession, security_ids: Collection[uuid.UUID], end: dt.date, *,
+                 since: dt.date | None = None) -> dict[uuid.UUID, list[tuple[dt.date, Decimal]]]:
+    """The closes of these securities up to `end`, oldest first: all of them, or from `since` on and the
+    last one before it (valuations from `since` on carry that one forward)."""
     series: dict[uuid.UUID, list[tuple[dt.date, Decimal]]] = {security_id: [] for security_id in security_ids}
-    for security_id, day, close in await PriceRepository(session).closes(security_ids, end):
+    repository = PriceRepository(session)
+    if since is not None:
+        for security_id, day, close in await repository.last_closes_before(security_ids, since):
+            series[security_id].append((day, close))
+    for security_id, day, close in await repository.closes(security_ids, end, since=since):
         series[security_id].append((day, close))
     return series
+
+
+async def latest_closes(session: AsyncSession, security_ids: Collection[uuid.UUID], day: dt.date
+                        ) -> dict[uuid.UUID, tuple[Decimal, dt.date]]:
+    """Each security's last close on or before `day` and its date (absent: no price yet)."""
+    rows = await PriceRepository(session).latest_closes(security_ids, day)
+    return {security_id: (close, close_day) for security_id, close_day, close in rows}

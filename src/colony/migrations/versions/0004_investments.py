@@ -166,9 +166,81 @@ def upgrade() -> None:
         batch_op.create_index('ix_transactions_transfer_id', ['transfer_id'], unique=False, postgresql_where=sa.text('transfer_id IS NOT NULL'), sqlite_where=sa.text('transfer_id IS NOT NULL'))
         batch_op.create_foreign_key(batch_op.f('fk_transactions_account_id_accounts'), 'accounts', ['account_id'], ['id'], ondelete='RESTRICT')
 
+    # The derived portfolio state (investments/state): rebuilt from the facts above, never a source.
+    op.create_table('portfolio_cash',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('account_id', sa.Uuid(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('amount', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['users.id'], name=op.f('fk_portfolio_cash_tenant_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'account_id', 'currency', name=op.f('pk_portfolio_cash'))
+    )
+    op.create_table('portfolio_days',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('scope_id', sa.Uuid(), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('market_value', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('holdings_value', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('inflow', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('outflow', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('cum_inflow', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('cum_outflow', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('income', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('fees', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('taxes', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('realized_fifo', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('realized_average', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('unrealized_fifo', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('unrealized_average', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('twr_index', colony.core.types.ExactDecimal(scale=12, precision=28), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['users.id'], name=op.f('fk_portfolio_days_tenant_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'scope_id', 'date', name=op.f('pk_portfolio_days'))
+    )
+    op.create_table('portfolio_positions',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('account_id', sa.Uuid(), nullable=False),
+    sa.Column('security_id', sa.Uuid(), nullable=False),
+    sa.Column('method', sa.String(length=8), nullable=False),
+    sa.Column('quantity', colony.core.types.ExactDecimal(scale=8, precision=28), nullable=False),
+    sa.Column('cost_basis', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('cost_basis_native', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('cost_complete', sa.Boolean(), nullable=False),
+    sa.Column('realized_gain', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.Column('income', colony.core.types.ExactDecimal(scale=4, precision=19), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['users.id'], name=op.f('fk_portfolio_positions_tenant_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'account_id', 'security_id', 'method', name=op.f('pk_portfolio_positions'))
+    )
+    op.create_table('portfolio_securities',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('security_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['users.id'], name=op.f('fk_portfolio_securities_tenant_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'security_id', name=op.f('pk_portfolio_securities'))
+    )
+    with op.batch_alter_table('portfolio_securities', schema=None) as batch_op:
+        batch_op.create_index('ix_portfolio_securities_security', ['security_id'], unique=False)
+
+    op.create_table('portfolio_states',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('first_date', sa.Date(), nullable=False),
+    sa.Column('computed_through', sa.Date(), nullable=False),
+    sa.Column('dirty_from', sa.Date(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('computed_at', colony.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['users.id'], name=op.f('fk_portfolio_states_tenant_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', name=op.f('pk_portfolio_states'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('portfolio_states')
+    with op.batch_alter_table('portfolio_securities', schema=None) as batch_op:
+        batch_op.drop_index('ix_portfolio_securities_security')
+
+    op.drop_table('portfolio_securities')
+    op.drop_table('portfolio_positions')
+    op.drop_table('portfolio_days')
+    op.drop_table('portfolio_cash')
     with op.batch_alter_table('transactions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_transactions_account_id_accounts'), type_='foreignkey')
         batch_op.drop_index('ix_transactions_transfer_id', postgresql_where=sa.text('transfer_id IS NOT NULL'), sqlite_where=sa.text('transfer_id IS NOT NULL'))

@@ -1,0 +1,94 @@
+"""What the engine derived from each tenant's investment facts, kept so that reads are lookups.
+
+Never a source of truth: every row here is rebuilt from holdings, investment transactions, bookings,
+prices and rates (portfolio/refresh.py). A write to any of those marks the tenant's state dirty from the
+first day it touches (state/service.py); the next refresh recomputes from that day on.
+"""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from colony.core.models import Base, TenantOwned
+from colony.core.types import ExactDecimal, Money, Quantity
+
+INDEX_SCALE = 12  # the cumulative TWR index: a TWR quoted to 10 places needs a little more
+
+
+class PortfolioState(TenantOwned, Base):
+    """One per tenant: what its state covers and whether a write has made part of it stale."""
+
+    __tablename__ = "portfolio_states"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))  # the base currency its amounts are in
+    first_date: Mapped[dt.date]  # the day before the first activity: value 0, index 1
+    computed_through: Mapped[dt.date]
+    dirty_from: Mapped[dt.date | None]  # the earliest day a write touched since; NULL: fresh
+    version: Mapped[int] = mapped_column(default=0)  # bumped by every such write
+    computed_at: Mapped[dt.datetime]
+
+
+class PortfolioDay(TenantOwned, Base):
+    """A scope (the whole portfolio: scope_id = tenant_id; or one account) at the close of a calendar day,
+    in base currency. Cumulative figures run from the state's first day, so a range is two rows."""
+
+    __tablename__ = "portfolio_days"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    scope_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    date: Mapped[dt.date] = mapped_column(primary_key=True)
+    market_value: Mapped[Decimal] = mapped_column(Money())
+    holdings_value: Mapped[Decimal] = mapped_column(Money())
+    inflow: Mapped[Decimal] = mapped_column(Money())
+    outflow: Mapped[Decimal] = mapped_column(Money())
+    cum_inflow: Mapped[Decimal] = mapped_column(Money())
+    cum_outflow: Mapped[Decimal] = mapped_column(Money())
+    income: Mapped[Decimal] = mapped_column(Money())
+    fees: Mapped[Decimal] = mapped_column(Money())
+    taxes: Mapped[Decimal] = mapped_column(Money())
+    realized_fifo: Mapped[Decimal] = mapped_column(Money())
+    realized_average: Mapped[Decimal] = mapped_column(Money())
+    unrealized_fifo: Mapped[Decimal] = mapped_column(Money())
+    unrealized_average: Mapped[Decimal] = mapped_column(Money())
+    twr_index: Mapped[Decimal] = mapped_column(ExactDecimal(INDEX_SCALE, precision=28))
+
+
+class PortfolioPosition(TenantOwned, Base):
+    """A security held in an account at the close of `computed_through`, by one cost method."""
+
+    __tablename__ = "portfolio_positions"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    security_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(8), primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    cost_basis: Mapped[Decimal] = mapped_column(Money())  # base currency, at the trade dates' rates
+    cost_basis_native: Mapped[Decimal] = mapped_column(Money())
+    cost_complete: Mapped[bool]  # False: a rate at some trade date was missing (no unrealized gain then)
+    realized_gain: Mapped[Decimal] = mapped_column(Money())
+    income: Mapped[Decimal] = mapped_column(Money())
+
+
+class PortfolioCash(TenantOwned, Base):
+    __tablename__ = "portfolio_cash"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+
+class PortfolioSecurity(TenantOwned, Base):
+    """The securities a tenant's state was valued with: a new price of one makes those states stale."""
+
+    __tablename__ = "portfolio_securities"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    security_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    __table_args__ = (Index("ix_portfolio_securities_security", "security_id"),)
