@@ -437,6 +437,76 @@ def run_cycle_generation(admin_dsn: str, db_name: str) -> None:
           note=f"PostgreSQL; max {worst.group(1) if worst else '?'} ms")
 
 
+def run_portfolio(admin_dsn: str, db_name: str, requests: int = 200) -> None:
+    """bench/portfolio.py (a tenant with 2,000 investment transactions over 10 years on 50 securities) on a
+    fresh SQLite file and on a fresh empty PostgreSQL database; its lines become rows for each engine."""
+    script = BENCH / "portfolio.py"
+    for label in ("SQLite", "PostgreSQL"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COLONY_")}
+        name = f"{db_name}_portfolio"
+        if label == "PostgreSQL" and script.exists():
+            asyncio.run(load.recreate_pg_database(admin_dsn, name))
+            server = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+            env["COLONY_DATABASE_URL"] = f"{server}/{name}"
+        output, failure = "", None
+        if script.exists():
+            try:
+                result = subprocess.run([sys.executable, str(script), "--requests", str(requests)], env=env,
+                                        capture_output=True, text=True, timeout=900, check=False)
+                output = result.stdout
+                if result.returncode != 0 and "agree: no" not in output:
+                    failure = f"exit {result.returncode}: {(result.stderr.strip() or output.strip())[-120:]}"
+            except subprocess.TimeoutExpired:
+                failure = "timed out after 900 s"
+            finally:
+                if label == "PostgreSQL":
+                    asyncio.run(load.drop_pg_database(admin_dsn, name))
+        else:
+            failure = "bench/portfolio.py missing"
+        for line in output.splitlines():
+            if line.startswith(("rebuild:", "incremental:", "GET ", "portfolio in-process", "performance in-process",
+                                "agree:", "history:", "  differs:")):
+                log(f"  portfolio.py ({label}): {line.strip()}")
+        lines = "" if failure else output  # a run that failed gives no figures
+        disagree = ("stored ≠ recomputed over the full range!" if "agree: no" in output else
+                    "some random ranges differ from the recomputed figures (see the log)"
+                    if "random ranges: differ" in output else "")
+        rebuild = re.search(r"^rebuild: median ([\d.]+) ms, max ([\d.]+) ms", lines, re.MULTILINE)
+        incremental = re.search(r"^incremental: median ([\d.]+) ms", lines, re.MULTILINE)
+        metric = f"portfolio state rebuild, 2,000 investment txns ({label})"
+        if rebuild is None:
+            judge(metric, None, "s", 1, higher_is_better=False, note=f"n/a ({failure or 'no rebuild line'})")
+        else:
+            seconds = float(rebuild.group(1)) / 1000
+            judge(metric, seconds, "s", 1, higher_is_better=False, shown=f"{seconds:.3f} s",
+                  note=f"median of 5; max {rebuild.group(2)} ms; incremental (a write 30 days back) "
+                       f"{incremental.group(1) if incremental else '?'} ms")
+        for path, what in (("/portfolio", "portfolio"), ("/portfolio/performance", "performance")):
+            http = re.search(rf"^GET {re.escape(path)}: p50 ([\d.]+) ms, p99 ([\d.]+) ms", lines, re.MULTILINE)
+            ratio = re.search(rf"^{what} in-process: stored p50 ([\d.]+) ms .*recompute p50 ([\d.]+) ms .*"
+                              r"ratio ([\d.]+)x", lines, re.MULTILINE)
+            ratio_note = (f"recompute/stored {ratio.group(3)}x (in-process p50: stored {ratio.group(1)} ms, "
+                          f"recomputed {ratio.group(2)} ms)" if ratio else "")
+            if http is None:
+                judge(f"GET {path} p50 ({label})", None, "ms", 20, higher_is_better=False,
+                      note=f"n/a ({failure or 'no line'})")
+            else:
+                judge(f"GET {path} p50 ({label})", float(http.group(1)), "ms", 20, higher_is_better=False,
+                      note=f"p99 {http.group(2)} ms; {ratio_note}".strip("; "))
+            if ratio is None:
+                judge(f"GET {path} vs recompute ({label})", None, "x", 10, higher_is_better=True,
+                      note=f"n/a ({failure or 'no line'})")
+            else:
+                judge(f"GET {path} vs recompute ({label})", float(ratio.group(3)), "x", 10, higher_is_better=True,
+                      shown=f"{float(ratio.group(3)):.1f}x", note=disagree)
+        worth = re.search(r"^GET /reports/net-worth: p50 ([\d.]+) ms, p99 ([\d.]+) ms", lines, re.MULTILINE)
+        metric = f"net-worth history, 10 years monthly, p50 ({label})"
+        if worth is None:
+            judge(metric, None, "ms", 50, higher_is_better=False, note=f"n/a ({failure or 'no line'})")
+        else:
+            judge(metric, float(worth.group(1)), "ms", 50, higher_is_better=False, note=f"p99 {worth.group(2)} ms")
+
+
 def post_bodies(tenants: list[load.Tenant], day: dt.date) -> list[str]:
     return [json.dumps({"amount": "__C__", "currency": "USD", "date": day.isoformat(),
                         "description": "bench post __N__", "category_id": str(t.expense_categories[0]),
@@ -600,6 +670,8 @@ def main() -> int:
         # 7. cycle generation (bench/cycle_generation.py)
         log("cycle generation ...")
         run_cycle_generation(args.admin_dsn, args.db_name)
+        log("portfolio state and reads (bench/portfolio.py, SQLite and PostgreSQL) ...")
+        run_portfolio(args.admin_dsn, args.db_name, requests=50 if args.quick else 200)
         reference.stop()
         servers.remove(reference)
 

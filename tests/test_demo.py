@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from typer.testing import CliRunner
 
-from colony import demo
+from colony import demo, migrate
 from colony.cli import app
+from colony.config import Settings
 from colony.core import clock, passwords, tokens
 from colony.core.db import Database, create_engine
-from colony.domains import metadata
 from colony.exchange_rates import service as rate_service
 from colony.investments.accounts.models import Account
 from colony.investments.activities.models import ActivityType, Holding, InvestmentTransaction
@@ -39,12 +39,12 @@ SYMBOLS = sorted(security.symbol for security in demo.DEMO_SECURITIES)
 
 
 def _create_schema(url: str) -> None:
-    """The tables, and the ECB rates from 2020 as the test database has them (the demo's own load of the
-    bundled rates then has nothing to add: 0.3 s instead of 1.5 s)."""
+    """The migrated tables (as `colony demo` would make them), and the ECB rates from 2020 as the test
+    database has them (the demo's own load of the bundled rates then has nothing to add: 0.3 s, not 1.5 s)."""
+    migrate.upgrade(Settings(database_url=url))
+
     async def run() -> None:
         engine = create_engine(url)
-        async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
         async with Database(engine).sessionmaker() as session:
             await rate_service.load_bundled(session, since=TEST_RATES_SINCE)
             await session.commit()

@@ -242,8 +242,10 @@ def demo(
     reset: Annotated[bool, typer.Option("--reset", help="Delete the demo user and its data first, then recreate")]
     = False,
 ) -> None:
-    """Fill a fresh tenant demo@colony.local (password demo-password) with a realistic year of data."""
+    """Fill a fresh tenant demo@colony.local (password demo-password) with a realistic year of data and a
+    brokerage account with three years of investing."""
     settings = settings_or_exit()
+    migrate.upgrade(settings)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("creating the demo year", total=None)
         try:
@@ -252,7 +254,7 @@ def demo(
         except SQLAlchemyError as exc:
             progress.stop()
             console.print(f"colony: the demo could not be created ({type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0]}); is the database upgraded (colony db upgrade)?",
+                          f"{str(exc).splitlines()[0]})",
                           markup=False, highlight=False)
             raise typer.Exit(code=1) from None
     if not result.created:

@@ -160,7 +160,7 @@ class InvestmentTransactionRead(Schema):
     id: uuid.UUID
     account_id: uuid.UUID
     type: ActivityType
-    date: ActivityDate
+    date: IsoDate
     security_id: uuid.UUID | None
     symbol: str | None
     quantity: DecimalString | None

@@ -31,6 +31,7 @@ from colony.investments.activities.errors import (
 from colony.investments.activities.models import ActivityType, Holding, InvestmentTransaction
 from colony.investments.activities.repository import (
     FactsRepository,
+    FirstDayRepository,
     HeldSecuritiesRepository,
     HoldingRepository,
     InvestmentTransactionRepository,
@@ -61,8 +62,9 @@ _COUNTERPART = {T.transfer_out: T.transfer_in, T.transfer_in: T.transfer_out}
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """Everything that happened in some accounts, as the engine takes it. Undated opening lots are dated
-    the day before `opening`, so that they are held before anything else and on any earlier day asked for."""
+    """Everything that happened in some accounts, as the engine takes it. Undated opening lots are dated the
+    day before the tenant's first dated activity (or before `opening`, when that is earlier), so that they
+    are held before anything else and on any earlier day asked for."""
 
     activities: list[engine.Activity]
     security_ids: frozenset[uuid.UUID]
@@ -70,12 +72,25 @@ class Facts:
 
 async def facts(session: AsyncSession, tenant_id: uuid.UUID, account_ids: Collection[uuid.UUID], *,
                 opening: dt.date | None = None) -> Facts:
-    holdings = await HoldingRepository(session, tenant_id).of_accounts(account_ids)
-    transactions = await InvestmentTransactionRepository(session, tenant_id).of_accounts(account_ids)
+    repository = InvestmentTransactionRepository(session, tenant_id)
+    accounts, transactions = set(account_ids), list(await repository.of_accounts(account_ids))
+    # The lots a transfer brings in are those of the account it came from, with their history: take in
+    # every account linked by transfers (figures about some accounts still keep to those accounts).
+    while linked := {t.counter_account_id for t in transactions if t.counter_account_id} - accounts:
+        accounts |= linked
+        transactions += await repository.of_accounts(linked)
+    transactions.sort(key=lambda row: (row.date, row.created_at, str(row.id)))
+    holdings = await HoldingRepository(session, tenant_id).of_accounts(accounts)
+    # A split is an event of its security: recorded in another account, it splits these accounts' shares too.
+    seen = {row.id for row in transactions}
+    held = {h.security_id for h in holdings} | {t.security_id for t in transactions if t.security_id}
+    transactions += [row for row in await repository.splits_of(held) if row.id not in seen] if held else []
     securities = await security_service.by_ids(session, {h.security_id for h in holdings}
                                                 | {t.security_id for t in transactions if t.security_id})
-    first = min([t.date for t in transactions] + [h.acquired_on for h in holdings if h.acquired_on is not None]
-                + ([opening] if opening is not None else []), default=clock.today())
+    # Undated lots come the day before the tenant's first dated activity, whichever accounts are asked for,
+    # so that every figure (of one account or of all) holds them over the same days.
+    tenant_first = await FirstDayRepository(session, tenant_id).first_day() if holdings else None
+    first = min([day for day in (tenant_first, opening) if day is not None], default=clock.today())
     activities = [_opening(holding, securities[holding.security_id], first - dt.timedelta(days=1))
                   for holding in holdings]
     activities += [_activity(row, sequence) for sequence, row in enumerate(transactions)]
@@ -161,7 +176,7 @@ async def positions(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID
     account = await _investment_account(session, tenant, account_id)
     snapshot = await _replay(session, tenant, [account.id])
     lots = await HoldingRepository(session, tenant.tenant_id).of_accounts([account.id])
-    held = [position for position in snapshot.positions if position.quantity]
+    held = [position for position in snapshot.positions if position.quantity and position.account_id == account.id]
     securities = await security_service.by_ids(session, {p.security_id for p in held} | {h.security_id for h in lots})
     rows = sorted(held, key=lambda position: securities[position.security_id].symbol)
     page_rows = rows[params.offset:params.offset + params.size]
@@ -348,6 +363,8 @@ async def accounts_with_facts(session: AsyncSession, tenant_id: uuid.UUID,
 
 
 async def held_symbols(session: AsyncSession) -> list[str]:
-    """Every security some tenant holds or has traded, by symbol: what the daily price sync fetches."""
+    """What the daily price sync fetches: every security some tenant holds or has traded that came from the
+    provider once (one whose prices are only uploaded is left to its uploads), by symbol."""
     ids = await HeldSecuritiesRepository(session).security_ids()
-    return sorted(security.symbol for security in (await security_service.by_ids(session, ids)).values())
+    securities = (await security_service.by_ids(session, ids)).values()
+    return sorted(security.symbol for security in securities if security.synced_at is not None)

@@ -18,7 +18,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from operator import mul
 
 from colony.investments.engine.ledger import Ledger
@@ -26,6 +26,8 @@ from colony.investments.engine.market import Market
 from colony.investments.engine.model import ZERO, Activity, CostMethod, PriceLookup, RateLookup, Scope
 from colony.investments.engine.returns import growth
 from colony.investments.engine.scope import Meter
+
+INDEX_PLACES = 12  # of a stored state's index
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +59,17 @@ def zero_state(on: dt.date) -> DayState:
 
 def daily_states(activities: Iterable[Activity], scopes: Sequence[Scope], start: dt.date, end: dt.date, *,
                  base_currency: str, prices: PriceLookup, rates: RateLookup,
-                 prior: Mapping[Scope, DayState] | None = None) -> dict[Scope, list[DayState]]:
+                 prior: Mapping[Scope, DayState] | None = None,
+                 quantum: Decimal | None = None) -> dict[Scope, list[DayState]]:
     """One state per scope and calendar day from `start` to `end` (both included).
 
     Every activity from `start` on is in the period (its flows and totals count, the first day's too); the
     activities before `start` only build the books, so pass them ALL. `prior[scope]` is the scope's state
-    on the day before `start`; without one a scope starts from `zero_state` (nothing held, index 1)."""
+    on the day before `start`; without one a scope starts from `zero_state` (nothing held, index 1).
+
+    With `quantum` (the precision states are stored at), every amount of a state is rounded to it, and the
+    index to 12 places, before the next day goes on from them: a state continued from a stored one is then
+    exactly the state computed in one go."""
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
     before = start - dt.timedelta(days=1)
@@ -80,7 +87,7 @@ def daily_states(activities: Iterable[Activity], scopes: Sequence[Scope], start:
         ledger.apply(activity)
         activity = next(upcoming, None)
     securities = _Securities()
-    meters = [_StateMeter(scope, ledger, market, given.get(scope) or zero_state(before), securities)
+    meters = [_StateMeter(scope, ledger, market, given.get(scope) or zero_state(before), securities, quantum)
               for scope in dict.fromkeys(scopes)]
     for meter in meters:
         meter.track_all()
@@ -197,9 +204,10 @@ def _by_id(held: _Held) -> int:
 class _StateMeter(Meter):
     """A meter that closes each day into a `DayState`, continuing `prior`."""
 
-    def __init__(self, scope: Scope, ledger: Ledger, market: Market, prior: DayState, securities: _Securities
-                 ) -> None:
+    def __init__(self, scope: Scope, ledger: Ledger, market: Market, prior: DayState, securities: _Securities,
+                 quantum: Decimal | None) -> None:
         super().__init__(scope, ledger, market)
+        self._quantum = quantum
         self.income, self.fees, self.taxes = prior.income, prior.fees, prior.taxes
         self.realized = {CostMethod.fifo: prior.realized_fifo, CostMethod.average: prior.realized_average}
         self.states: list[DayState] = []
@@ -286,10 +294,19 @@ class _StateMeter(Meter):
         for currency, amount in natives.items():
             market_value += to_base(amount, currency) or ZERO
         inflow, outflow = self._flows(day.date)
+        if (quantum := self._quantum) is not None:  # as stored: the next day goes on from what is kept
+            market_value, holdings_value, inflow, outflow, fifo, average = (
+                amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
+                for amount in (market_value, holdings_value, inflow, outflow, fifo, average))
+            self.income, self.fees, self.taxes = (amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
+                                                  for amount in (self.income, self.fees, self.taxes))
+            self.realized = {method: gain.quantize(quantum, rounding=ROUND_HALF_EVEN)
+                             for method, gain in self.realized.items()}
         last = self._last
+        index = last.index * growth(last.market_value, market_value, inflow, outflow)
         self._last = state = DayState(
             day.date, market_value, holdings_value, inflow, outflow,
-            last.index * growth(last.market_value, market_value, inflow, outflow),
+            round(index, INDEX_PLACES) if quantum is not None else index,
             last.cum_inflow + inflow, last.cum_outflow + outflow, self.income, self.fees, self.taxes,
             self.realized[CostMethod.fifo], self.realized[CostMethod.average], fifo, average)
         self.states.append(state)

@@ -21,6 +21,10 @@ from colony.investments.securities import service as security_service
 from colony.investments.securities.schemas import SecurityRead
 from colony.transactions import service as transaction_service
 
+# No figure is computed day by day from before this day: older activity only builds the opening books (a
+# transaction may be dated in year 1; a walk from there to today would take millions of days).
+EARLIEST_DAY = dt.date(1970, 1, 1)
+
 
 @dataclass(frozen=True, slots=True)
 class Book:

@@ -17,6 +17,7 @@ from colony.investments.accounts.schemas import AccountRead
 from colony.investments.portfolio import book as books
 from colony.investments.portfolio import figures
 from colony.investments.portfolio.schemas import PerformanceRead, PortfolioRead
+from colony.investments.state import service as state_service
 
 ZERO = Decimal(0)
 
@@ -27,23 +28,37 @@ async def portfolio(session: AsyncSession, tenant: Tenant, accounts: Sequence[Ac
     book = await books.load(session, tenant, accounts, day, currency)
     snapshot = engine.snapshot(book.activities, day, base_currency=currency, prices=book.prices, rates=book.rates,
                                method=method)
-    return figures.portfolio(day, currency, method, snapshot.positions, snapshot.cash, book.securities,
+    ids = {account.id for account in accounts}  # (the facts may take in accounts linked by transfers)
+    return figures.portfolio(day, currency, method, [p for p in snapshot.positions if p.account_id in ids],
+                             [c for c in snapshot.cash if c.account_id in ids], book.securities,
                              lambda code: book.rates(code, day) if code != currency else Decimal(1))
 
 
 async def performance(session: AsyncSession, tenant: Tenant, accounts: Sequence[AccountRead], *,
                       start: dt.date | None, end: dt.date, security_id: uuid.UUID | None = None) -> PerformanceRead:
-    """Over [start, end] (start: the first activity by default) for the accounts, or one security in them."""
+    """Over [start, end] for the accounts, or one security in them; `start` defaults to the first day the
+    scope held or moved anything (as the stored state finds it)."""
     currency = tenant.base_currency
     book = await books.load(session, tenant, accounts, end, currency, security_id=security_id)
-    start_day = min(start or book.first_date or end, end)
+    ids = {account.id for account in accounts}  # (the facts may take in accounts linked by transfers)
+    scope = engine.Scope(account_ids=frozenset(ids), security_id=security_id)
+    first = max(min((a.date for a in book.activities if a.account_id in ids), default=end), books.EARLIEST_DAY)
     # Before the first activity nothing is held: the same figures come from a walk that starts there.
-    walk_from = max(start_day, min((book.first_date or end) - dt.timedelta(days=1), end))
-    scope = engine.Scope(account_ids=frozenset(a.id for a in accounts), security_id=security_id)
-    result = engine.performance(book.activities, scope, walk_from, end, base_currency=currency, prices=book.prices,
-                                rates=book.rates)
+    walk_from = max(start or first, min(first - dt.timedelta(days=1), end))
+
+    def walk(begin: dt.date) -> engine.Performance:
+        return engine.performance(book.activities, scope, begin, end, base_currency=currency, prices=book.prices,
+                                  rates=book.rates)
+
+    result = walk(min(walk_from, end))
+    start_day = start or end
+    if start is None:
+        active = next((p.date for p in result.series if p.market_value or p.inflow or p.outflow), None)
+        if active is not None:
+            start_day = active
+            result = walk(active) if active != result.start_date else result
     return PerformanceRead(
-        start_date=start_day, end_date=result.end_date, currency=currency, start_value=result.start_value,
+        start_date=min(start_day, end), end_date=result.end_date, currency=currency, start_value=result.start_value,
         end_value=result.end_value, deposits=result.deposits, withdrawals=result.withdrawals, income=result.income,
         fees=result.fees, taxes=result.taxes, realized_gain=result.realized_gain,
         unrealized_gain=result.unrealized_gain, twr=result.twr, twr_annualized=result.twr_annualized,
@@ -52,23 +67,16 @@ async def performance(session: AsyncSession, tenant: Tenant, accounts: Sequence[
 
 async def daily(session: AsyncSession, tenant: Tenant, accounts: Sequence[AccountRead], *, start: dt.date | None,
                 end: dt.date) -> list[engine.DayState]:
-    """The accounts' states for every day of [start, end], as the stored state would hold them."""
+    """The accounts' states for the days of [start, end], as the stored state holds them: from the first day
+    they held or moved anything (by default), or from the day before it (asked to start earlier)."""
     currency = tenant.base_currency
     book = await books.load(session, tenant, accounts, end, currency)
-    first = min(book.first_date or end, end)
-    scope = engine.Scope(account_ids=frozenset(a.id for a in accounts))
-    states = engine.daily_states(book.activities, [scope], first, end, base_currency=currency, prices=book.prices,
-                                 rates=book.rates)[scope]
-    return [state for state in states if start is None or state.date >= start]
-
-
-async def value(session: AsyncSession, tenant: Tenant, accounts: Sequence[AccountRead], day: dt.date,
-                currency: str) -> Decimal:
-    """Holdings at market plus cash of these accounts at the close of `day`, in `currency` (opening lots
-    without a date count on any day)."""
-    book = await books.load(session, tenant, accounts, day, currency, opening=day)
-    snapshot = engine.snapshot(book.activities, day, base_currency=currency, prices=book.prices, rates=book.rates)
-    held = sum((p.market_value or ZERO for p in snapshot.positions), ZERO)
-    cash = sum((c.amount * rate for c in snapshot.cash
-                if (rate := book.rates(c.currency, day) if c.currency != currency else Decimal(1)) is not None), ZERO)
-    return held + cash
+    ids = {account.id for account in accounts}
+    first = min(max(min((a.date for a in book.activities if a.account_id in ids), default=end),
+                    books.EARLIEST_DAY), end)
+    scope = engine.Scope(account_ids=frozenset(ids))
+    states = engine.daily_states(book.activities, [scope], first - dt.timedelta(days=1), end, base_currency=currency,
+                                 prices=book.prices, rates=book.rates, quantum=state_service.AMOUNT_QUANTUM)[scope]
+    active = next((i for i, s in enumerate(states) if s.market_value or s.inflow or s.outflow), len(states) - 1)
+    begin = max(start, states[max(active - 1, 0)].date) if start is not None else states[active].date
+    return [state for state in states if state.date >= min(begin, end)]

@@ -70,6 +70,7 @@ def portfolio(day: dt.date, currency: str, method: engine.CostMethod, positions:
     market = sum((h.market_value or ZERO for h in holdings), ZERO)
     cost = sum((h.cost_basis for h in holdings), ZERO)
     unrealized = sum((h.unrealized_gain or ZERO for h in holdings), ZERO)
+    cost_with_gain = sum((h.cost_basis for h in holdings if h.unrealized_gain is not None), ZERO)
     by_type: dict[str, Decimal] = {}
     by_currency: dict[str, Decimal] = {}
     by_account: dict[str, Decimal] = {}
@@ -91,7 +92,7 @@ def portfolio(day: dt.date, currency: str, method: engine.CostMethod, positions:
         totals=PortfolioTotals(
             market_value=amount(market, currency), cash=amount(cash_total, currency),
             total_value=amount(market + cash_total, currency), cost_basis=amount(cost, currency),
-            unrealized_gain=amount(unrealized, currency), unrealized_gain_percent=percent(unrealized, cost),
+            unrealized_gain=amount(unrealized, currency), unrealized_gain_percent=percent(unrealized, cost_with_gain),
             realized_gain=sum((amount(p.realized_gain, currency) for p in positions), ZERO),
             income=sum((amount(p.income, currency) for p in positions), ZERO)),
         allocation=AllocationBreakdown(by_security_type=weights(by_type, currency),

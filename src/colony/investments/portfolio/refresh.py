@@ -38,7 +38,6 @@ from colony.users import service as user_service
 log = get_logger("colony.investments.refresh")
 
 ATTEMPTS = 3
-EPOCH = dt.date(1970, 1, 1)  # a state starts no earlier: older activity only builds its opening books
 JOB_BATCH = 100  # tenants per job run; the next run takes the rest
 _locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -93,7 +92,7 @@ async def _compute(session: AsyncSession, tenant: Tenant, state: PortfolioState 
     start = _incremental_start(state, currency)
     book = await books.load(session, tenant, accounts, today, currency, prices_from=start)
     # value 0 and index 1 the day before anything
-    first_date = max(book.first_date or today, EPOCH) - timedelta(days=1)
+    first_date = max(book.first_date or today, books.EARLIEST_DAY) - timedelta(days=1)
     prior: dict[engine.Scope, engine.DayState] = {}
     if start is not None and state is not None:
         first_date = state.first_date
@@ -101,7 +100,8 @@ async def _compute(session: AsyncSession, tenant: Tenant, state: PortfolioState 
         prior = {scopes[row.scope_id]: state_service.day_state(row) for row in rows if row.scope_id in scopes}
     begin = start if start is not None else first_date
     states = engine.daily_states(book.activities, list(scopes.values()), begin, today, base_currency=currency,
-                                 prices=book.prices, rates=book.rates, prior=prior) if begin <= today else {}
+                                 prices=book.prices, rates=book.rates, prior=prior,
+                                 quantum=state_service.AMOUNT_QUANTUM) if begin <= today else {}
     positions, cash = _holdings(book, today, currency)
     return state_service.Computed(
         currency=currency, first_date=first_date, replace_from=start if start is not None else dt.date.min,

@@ -51,8 +51,8 @@ class PortfolioTotals(Schema):
     cash: DecimalString
     total_value: DecimalString = Field(description="market_value + cash")
     cost_basis: DecimalString
-    unrealized_gain: DecimalString
-    unrealized_gain_percent: DecimalString | None
+    unrealized_gain: DecimalString = Field(description="Of the holdings whose value and cost are known")
+    unrealized_gain_percent: DecimalString | None = Field(description="Of those holdings' cost basis, 2 decimals")
     realized_gain: DecimalString
     income: DecimalString
 

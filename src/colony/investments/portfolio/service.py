@@ -109,6 +109,12 @@ async def _fresh_state(database: Database, tenant: Tenant, end: dt.date) -> Port
         return await state_service.header(reader, tenant.tenant_id)
 
 
+async def _first_day(session: AsyncSession, tenant: Tenant, scope_id: uuid.UUID, state: PortfolioState) -> dt.date:
+    """Where a range starts by default: the scope's first activity (the day it first held or moved anything)."""
+    first = await state_service.first_active(session, tenant.tenant_id, scope_id)
+    return first or state.first_date + dt.timedelta(days=1)
+
+
 async def _states_on(session: AsyncSession, tenant: Tenant, scope_id: uuid.UUID, days: Sequence[dt.date]
                      ) -> dict[dt.date, engine.DayState]:
     """The scope's state on each day; a day without a row is before anything happened in it: zero."""
@@ -128,8 +134,8 @@ async def performance(database: Database, tenant: Tenant, *, start: dt.date | No
                                               security_id=security.id)
         if state is None:
             return await computed.performance(session, tenant, accounts, start=start, end=end_day)
-        start_day = min(start or state.first_date + dt.timedelta(days=1), end_day)
         scope_id = account_id or tenant.tenant_id
+        start_day = min(start or await _first_day(session, tenant, scope_id, state), end_day)
         states = await _states_on(session, tenant, scope_id, [start_day, end_day])
         flows = await state_service.flows(session, tenant.tenant_id, scope_id, start_day, end_day)
     return figures.performance(states[start_day], states[end_day], flows, tenant.base_currency)
@@ -153,10 +159,12 @@ async def history(database: Database, tenant: Tenant, *, start: dt.date | None, 
         if state is None:
             return _history(await computed.daily(session, tenant, accounts, start=start, end=end_day), interval,
                             tenant.base_currency)
-        # days before the first activity hold nothing: the history starts with it
-        start_day = min(max(start or dt.date.min, state.first_date + dt.timedelta(days=1)), end_day)
-        rows = await state_service.days_between(session, tenant.tenant_id, account_id or tenant.tenant_id,
-                                                start_day, end_day)
+        # Days before the first activity hold nothing: a history starts with it, or, asked to start earlier,
+        # the day before it (so that the first activity's flows fall inside the range, as in performance).
+        scope_id = account_id or tenant.tenant_id
+        first = await _first_day(session, tenant, scope_id, state)
+        start_day = min(max(start, first - dt.timedelta(days=1)) if start is not None else first, end_day)
+        rows = await state_service.days_between(session, tenant.tenant_id, scope_id, start_day, end_day)
     stored = {row.date: state_service.day_state(row) for row in rows}
     return _history([stored.get(day) or zero_state(day) for day in _days(start_day, end_day)], interval,
                     tenant.base_currency)
@@ -169,7 +177,7 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
 def _history(days: Sequence[engine.DayState], interval: HistoryInterval, currency: str) -> HistoryRead:
     first, last = days[0], days[-1]
     points: list[HistoryPoint] = []
-    flowed = (first.cum_inflow - first.inflow) - (first.cum_outflow - first.outflow)  # before the first day
+    flowed = first.cum_inflow - first.cum_outflow  # the first day's flows are before the range, as in performance
     for day in days:
         if _is_point(day.date, interval, last.date):
             net = (day.cum_inflow - day.cum_outflow) - flowed

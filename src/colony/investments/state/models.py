@@ -13,9 +13,14 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from colony.core.models import Base, TenantOwned
-from colony.core.types import ExactDecimal, Money, Quantity
+from colony.core.types import ExactDecimal, Quantity
 
 INDEX_SCALE = 12  # the cumulative TWR index: a TWR quoted to 10 places needs a little more
+AMOUNT_SCALE = 6  # finer than any currency's minor unit: a figure is rounded to its currency once, on output
+
+
+def Amount() -> ExactDecimal:
+    return ExactDecimal(AMOUNT_SCALE, precision=28)
 
 
 class PortfolioState(TenantOwned, Base):
@@ -41,19 +46,19 @@ class PortfolioDay(TenantOwned, Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     scope_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     date: Mapped[dt.date] = mapped_column(primary_key=True)
-    market_value: Mapped[Decimal] = mapped_column(Money())
-    holdings_value: Mapped[Decimal] = mapped_column(Money())
-    inflow: Mapped[Decimal] = mapped_column(Money())
-    outflow: Mapped[Decimal] = mapped_column(Money())
-    cum_inflow: Mapped[Decimal] = mapped_column(Money())
-    cum_outflow: Mapped[Decimal] = mapped_column(Money())
-    income: Mapped[Decimal] = mapped_column(Money())
-    fees: Mapped[Decimal] = mapped_column(Money())
-    taxes: Mapped[Decimal] = mapped_column(Money())
-    realized_fifo: Mapped[Decimal] = mapped_column(Money())
-    realized_average: Mapped[Decimal] = mapped_column(Money())
-    unrealized_fifo: Mapped[Decimal] = mapped_column(Money())
-    unrealized_average: Mapped[Decimal] = mapped_column(Money())
+    market_value: Mapped[Decimal] = mapped_column(Amount())
+    holdings_value: Mapped[Decimal] = mapped_column(Amount())
+    inflow: Mapped[Decimal] = mapped_column(Amount())
+    outflow: Mapped[Decimal] = mapped_column(Amount())
+    cum_inflow: Mapped[Decimal] = mapped_column(Amount())
+    cum_outflow: Mapped[Decimal] = mapped_column(Amount())
+    income: Mapped[Decimal] = mapped_column(Amount())
+    fees: Mapped[Decimal] = mapped_column(Amount())
+    taxes: Mapped[Decimal] = mapped_column(Amount())
+    realized_fifo: Mapped[Decimal] = mapped_column(Amount())
+    realized_average: Mapped[Decimal] = mapped_column(Amount())
+    unrealized_fifo: Mapped[Decimal] = mapped_column(Amount())
+    unrealized_average: Mapped[Decimal] = mapped_column(Amount())
     twr_index: Mapped[Decimal] = mapped_column(ExactDecimal(INDEX_SCALE, precision=28))
 
 
@@ -67,11 +72,11 @@ class PortfolioPosition(TenantOwned, Base):
     security_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     method: Mapped[str] = mapped_column(String(8), primary_key=True)
     quantity: Mapped[Decimal] = mapped_column(Quantity())
-    cost_basis: Mapped[Decimal] = mapped_column(Money())  # base currency, at the trade dates' rates
-    cost_basis_native: Mapped[Decimal] = mapped_column(Money())
+    cost_basis: Mapped[Decimal] = mapped_column(Amount())  # base currency, at the trade dates' rates
+    cost_basis_native: Mapped[Decimal] = mapped_column(Amount())
     cost_complete: Mapped[bool]  # False: a rate at some trade date was missing (no unrealized gain then)
-    realized_gain: Mapped[Decimal] = mapped_column(Money())
-    income: Mapped[Decimal] = mapped_column(Money())
+    realized_gain: Mapped[Decimal] = mapped_column(Amount())
+    income: Mapped[Decimal] = mapped_column(Amount())
 
 
 class PortfolioCash(TenantOwned, Base):
@@ -80,7 +85,7 @@ class PortfolioCash(TenantOwned, Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    amount: Mapped[Decimal] = mapped_column(Money())
+    amount: Mapped[Decimal] = mapped_column(Amount())
 
 
 class PortfolioSecurity(TenantOwned, Base):

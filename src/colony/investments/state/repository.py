@@ -90,6 +90,12 @@ class DayRepository(TenantRepository[PortfolioDay]):
                      .order_by(D.date))
         return [tuple(row) for row in await self.session.execute(statement)]
 
+    async def first_active(self, scope_id: uuid.UUID) -> dt.date | None:
+        """The first day the scope held or moved anything."""
+        statement = select(func.min(D.date)).where(self._mine(), D.scope_id == scope_id,
+                                                   or_(D.market_value != 0, D.inflow != 0, D.outflow != 0))
+        return (await self.session.execute(statement)).scalar_one()
+
     async def delete_from(self, day: dt.date) -> None:
         await self.delete_where(D.date >= day)
 

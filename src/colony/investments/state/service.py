@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.clock import utcnow
-from colony.core.types import MONEY_SCALE
 from colony.investments import engine
 from colony.investments.state.models import (
+    AMOUNT_SCALE,
     INDEX_SCALE,
     PortfolioCash,
     PortfolioDay,
@@ -76,6 +76,10 @@ async def scopes_on(session: AsyncSession, tenant_id: uuid.UUID, scope_ids: Coll
     return await DayRepository(session, tenant_id).of_scopes_on(scope_ids, days)
 
 
+async def first_active(session: AsyncSession, tenant_id: uuid.UUID, scope_id: uuid.UUID) -> dt.date | None:
+    return await DayRepository(session, tenant_id).first_active(scope_id)
+
+
 async def days_between(session: AsyncSession, tenant_id: uuid.UUID, scope_id: uuid.UUID, start: dt.date,
                        end: dt.date) -> Sequence[PortfolioDay]:
     return await DayRepository(session, tenant_id).between(scope_id, start, end)
@@ -103,7 +107,7 @@ async def cash(session: AsyncSession, tenant_id: uuid.UUID, account_ids: Collect
 
 # ---- rows and the engine's day states ----
 
-AMOUNT_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
+AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
 INDEX_QUANTUM = Decimal(1).scaleb(-INDEX_SCALE)
 
 
