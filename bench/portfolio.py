@@ -29,6 +29,7 @@ import math
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -69,7 +70,7 @@ from colony.investments.state.models import (
     PortfolioSecurity,
     PortfolioState,
 )
-from colony.main import create_app
+from colony.main import create_app, tune_garbage_collector
 from colony.users.models import Credentials, Profile, User
 
 T = ActivityType
@@ -343,8 +344,7 @@ def disagreements(stored: PerformanceRead, recomputed: PerformanceRead) -> list[
 
 # ---- the run ----
 
-async def main(requests: int, recompute: int, runs: int, seed: int) -> int:
-    data_dir = Path(tempfile.mkdtemp(prefix="colony-bench-portfolio-"))
+async def main(data_dir: Path, requests: int, recompute: int, runs: int, seed: int) -> int:
     url = os.environ.get("COLONY_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'bench.db'}"
     settings = Settings(env=Environment.test, database_url=url, data_dir=data_dir,
                         secret_key="bench-secret-key-that-is-long-enough-for-hs256",
@@ -378,6 +378,7 @@ async def main(requests: int, recompute: int, runs: int, seed: int) -> int:
         data.closes.clear()
         data.transactions.clear()
         gc.collect()
+        tune_garbage_collector()  # as `colony serve` does once started (the test environment leaves it out)
 
         # 1. the full rebuild (one untimed build first: imports, caches, and on PostgreSQL ANALYZE of the
         #    state tables, as autovacuum would have after the first build)
@@ -498,4 +499,8 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=5, help="timed rebuilds and incremental refreshes")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.requests, args.recompute, args.runs, args.seed)))
+    work = Path(tempfile.mkdtemp(prefix="colony-bench-portfolio-"))
+    try:
+        sys.exit(asyncio.run(main(work, args.requests, args.recompute, args.runs, args.seed)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the SQLite file

@@ -16,8 +16,9 @@ Exempt, on purpose:
 - the unit of work's UPDATE and DELETE of objects it loaded, by primary key (SQLAlchemy's persistence code
   runs them with the execution option `compiled_cache` set to a mapper's own cache: that is the signal);
 - DDL, textual SQL, and statements on no owned table.
-Not exempt: `session.get()` and `session.refresh()`, which select by primary key alone. Not seen: the
-binary COPY of `insert_many` on PostgreSQL, which bypasses SQLAlchemy (and stamps the tenant itself).
+Not exempt: `session.get()` and `session.refresh()`, which select by primary key alone. Not seen:
+`insert_many` (a binary COPY on PostgreSQL, an executemany of driver SQL on SQLite), which bypasses the
+statement layer (and `TenantRepository.insert_many` stamps the tenant itself).
 
 The tests install it with `recording()` (an autouse fixture in tests/conftest.py): violations are recorded,
 not raised, since an exception inside the app would turn into a 500 that hides which statement it was.

@@ -109,15 +109,23 @@ class Repository(Generic[M]):
 
         PostgreSQL takes them in one binary COPY, consumed as it is sent (100,000 transactions: ~5 s
         instead of ~9 s as an executemany); its values bypass the column types, so they must already be
-        what asyncpg encodes (UUID, Decimal, date, aware datetime, str). SQLite takes them in batches
-        through the column types. A unique or foreign-key violation is an IntegrityError either way."""
+        what asyncpg encodes (UUID, Decimal, date, aware datetime, str). SQLite takes them in batches of
+        one executemany, each value through its column type's bind processor (applied here, to tuples:
+        a third of the time of a Core executemany of dicts). A unique or foreign-key violation is an
+        IntegrityError either way."""
         connection = await self.session.connection()
-        if connection.dialect.name == "postgresql":
+        dialect = connection.dialect
+        if dialect.name == "postgresql":
             return await _copy(connection, self.table.name, columns, records)
+        compiled = self.table.insert().compile(dialect=dialect, column_keys=list(columns))
+        order = [list(columns).index(name) for name in compiled.positiontup or ()]  # the statement's order
+        processors = [self.table.c[columns[index]].type.bind_processor(dialect) for index in order]
         count = 0
         iterator = iter(records)
-        while batch := [dict(zip(columns, row, strict=True)) for row in itertools.islice(iterator, BATCH_ROWS)]:
-            await connection.execute(self.table.insert(), batch)
+        while batch := [tuple(row[index] if process is None else process(row[index])
+                              for index, process in zip(order, processors, strict=True))
+                        for row in itertools.islice(iterator, BATCH_ROWS)]:
+            await connection.exec_driver_sql(compiled.string, batch)
             count += len(batch)
         return count
 

@@ -83,6 +83,7 @@ class RateTable:
     newest: date | None
     _dates: dict[str, list[date]] = field(default_factory=dict)
     _rates: dict[str, dict[date, Decimal]] = field(default_factory=dict)
+    _conversions: dict[tuple[str, str, date], "Conversion"] = field(default_factory=dict)
 
     @classmethod
     def from_fixings(cls, fixings: Iterable[Fixing], newest: date | None) -> "RateTable":
@@ -115,9 +116,13 @@ class RateTable:
         day = self._fixing_date(legs, on_date)
         if day is None:
             raise _not_available(from_currency, to_currency, on_date)
-        from_per_eur = ONE if from_currency == EUR else self._rates[from_currency][day]
-        to_per_eur = ONE if to_currency == EUR else self._rates[to_currency][day]
-        return Conversion(cross_rate(from_per_eur, to_per_eur), day)
+        key = (from_currency, to_currency, day)
+        conversion = self._conversions.get(key)
+        if conversion is None:  # a day's rates serve every later day up to the next fixing: computed once
+            from_per_eur = ONE if from_currency == EUR else self._rates[from_currency][day]
+            to_per_eur = ONE if to_currency == EUR else self._rates[to_currency][day]
+            conversion = self._conversions[key] = Conversion(cross_rate(from_per_eur, to_per_eur), day)
+        return conversion
 
     def get(self, from_currency: str, to_currency: str, on_date: date) -> Conversion | None:
         """Like `rate_on`, but None instead of an error (for reports of many rows)."""

@@ -16,15 +16,23 @@ _UNASKED: Quote = (ONE, dt.date.min)  # a cache's "not asked yet", never a real 
 
 def carried_forward(points: Mapping[dt.date, Decimal] | Sequence[tuple[dt.date, Decimal]]
                     ) -> Callable[[dt.date], Quote | None]:
-    """The last value on or before a day (a later duplicate of a date wins), by bisection: cheap enough to
-    be asked once per security and day."""
+    """The last value on or before a day (a later duplicate of a date wins). Asked once per security and
+    day by a pass that moves forward, it first tries where the last answer was and the point after it,
+    and bisects only when the day jumps."""
     latest = dict(points.items() if isinstance(points, Mapping) else points)
     dates = sorted(latest)
-    values = [latest[d] for d in dates]
+    quotes: list[Quote] = [(latest[d], d) for d in dates]
+    count = len(dates)
+    at = 0  # the index of the first date after the last answer
 
     def lookup(day: dt.date) -> Quote | None:
-        i = bisect_right(dates, day)
-        return (values[i - 1], dates[i - 1]) if i else None
+        nonlocal at
+        if not (at and dates[at - 1] <= day) or (at < count and dates[at] <= day):
+            if at < count and dates[at] <= day and (at + 1 == count or dates[at + 1] > day):
+                at += 1  # the next point: a day of the walk reached it
+            else:
+                at = bisect_right(dates, day)
+        return quotes[at - 1] if at else None
 
     return lookup
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from operator import mul
 
-from colony.investments.engine.ledger import Ledger
+from colony.investments.engine.ledger import Effect, Ledger
 from colony.investments.engine.market import Market
 from colony.investments.engine.model import ZERO, Activity, CostMethod, PriceLookup, RateLookup, Scope
 from colony.investments.engine.returns import growth
@@ -208,6 +208,7 @@ class _StateMeter(Meter):
                  quantum: Decimal | None) -> None:
         super().__init__(scope, ledger, market)
         self._quantum = quantum
+        self._recorded = False  # an activity of the day was recorded
         self.income, self.fees, self.taxes = prior.income, prior.fees, prior.taxes
         self.realized = {CostMethod.fifo: prior.realized_fifo, CostMethod.average: prior.realized_average}
         self.states: list[DayState] = []
@@ -217,6 +218,10 @@ class _StateMeter(Meter):
         self._groups: list[_Group] = []  # by currency
         self.numbers: set[int] = set()  # of the securities held
         self._partial = False  # some holding is left out of an unrealised gain
+
+    def record(self, a: Activity, effect: Effect, *, in_period: bool) -> None:
+        super().record(a, effect, in_period=in_period)
+        self._recorded = True
 
     def refresh(self) -> bool:
         """Bring what the scope holds up to date with the books (only the securities an activity touched);
@@ -298,10 +303,12 @@ class _StateMeter(Meter):
             market_value, holdings_value, inflow, outflow, fifo, average = (
                 amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
                 for amount in (market_value, holdings_value, inflow, outflow, fifo, average))
-            self.income, self.fees, self.taxes = (amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
-                                                  for amount in (self.income, self.fees, self.taxes))
-            self.realized = {method: gain.quantize(quantum, rounding=ROUND_HALF_EVEN)
-                             for method, gain in self.realized.items()}
+            if self._recorded:  # the running totals only move on a day with activity
+                self.income, self.fees, self.taxes = (amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
+                                                      for amount in (self.income, self.fees, self.taxes))
+                self.realized = {method: gain.quantize(quantum, rounding=ROUND_HALF_EVEN)
+                                 for method, gain in self.realized.items()}
+        self._recorded = False
         last = self._last
         index = last.index * growth(last.market_value, market_value, inflow, outflow)
         self._last = state = DayState(

@@ -54,27 +54,29 @@ class PriceRepository(ReferenceRepository[SecurityPrice]):
         return (await self.session.execute(statement)).scalar_one()
 
     async def closes(self, security_ids: Collection[uuid.UUID], end: dt.date, *, since: dt.date | None = None
-                     ) -> Sequence[tuple[uuid.UUID, dt.date, Decimal]]:
-        """The closes of these securities in [since, end], by security and date."""
-        if not security_ids:
-            return []
-        statement = select(P.security_id, P.date, P.close).where(P.security_id.in_(list(security_ids)),
-                                                                 P.date <= end)
-        if since is not None:
-            statement = statement.where(P.date >= since)
-        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement.order_by(P.security_id,
-                                                                                                  P.date))]
+                     ) -> dict[uuid.UUID, list[tuple[dt.date, Decimal]]]:
+        """The closes of each of these securities in [since, end], by date. The longest read of a portfolio
+        (10 years of 50 securities: 130,000 rows): one Core query per security, so that no row carries (and
+        converts) the security's id."""
+        connection = await self.session.connection()
+        closes: dict[uuid.UUID, list[tuple[dt.date, Decimal]]] = {}
+        for security_id in security_ids:
+            statement = select(P.date, P.close).where(P.security_id == security_id, P.date <= end)
+            if since is not None:
+                statement = statement.where(P.date >= since)
+            closes[security_id] = [(row[0], row[1]) for row in await connection.execute(statement.order_by(P.date))]
+        return closes
 
     async def last_closes_before(self, security_ids: Collection[uuid.UUID], day: dt.date
                                  ) -> Sequence[tuple[uuid.UUID, dt.date, Decimal]]:
-        """Each security's last close before `day`, if any."""
+        """Each security's last close before `day`, if any: index seeks per security (a GROUP BY over the
+        prices would read all of them)."""
         if not security_ids:
             return []
-        last = (select(P.security_id, func.max(P.date).label("day"))
-                .where(P.security_id.in_(list(security_ids)), P.date < day).group_by(P.security_id).subquery())
-        statement = select(P.security_id, P.date, P.close).join(
-            last, (P.security_id == last.c.security_id) & (P.date == last.c.day))
-        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
+        last = select(P).where(P.security_id == S.id, P.date < day).order_by(P.date.desc()).limit(1)
+        statement = select(S.id, last.with_only_columns(P.date).scalar_subquery(),
+                           last.with_only_columns(P.close).scalar_subquery()).where(S.id.in_(list(security_ids)))
+        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement) if row[1] is not None]
 
     async def latest_closes(self, security_ids: Collection[uuid.UUID], day: dt.date
                             ) -> Sequence[tuple[uuid.UUID, dt.date, Decimal]]:

@@ -173,13 +173,11 @@ async def closes(session: AsyncSession, security_ids: Collection[uuid.UUID], end
                  since: dt.date | None = None) -> dict[uuid.UUID, list[tuple[dt.date, Decimal]]]:
     """The closes of these securities up to `end`, oldest first: all of them, or from `since` on and the
     last one before it (valuations from `since` on carry that one forward)."""
-    series: dict[uuid.UUID, list[tuple[dt.date, Decimal]]] = {security_id: [] for security_id in security_ids}
     repository = PriceRepository(session)
+    series = await repository.closes(security_ids, end, since=since)
     if since is not None:
         for security_id, day, close in await repository.last_closes_before(security_ids, since):
-            series[security_id].append((day, close))
-    for security_id, day, close in await repository.closes(security_ids, end, since=since):
-        series[security_id].append((day, close))
+            series[security_id].insert(0, (day, close))
     return series
 
 

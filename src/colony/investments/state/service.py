@@ -112,14 +112,11 @@ INDEX_QUANTUM = Decimal(1).scaleb(-INDEX_SCALE)
 
 
 def day_row(scope_id: uuid.UUID, day: engine.DayState) -> tuple[Any, ...]:
-    """A day as a row of DAY_COLUMNS, quantized to the columns' scales (a bulk COPY skips the column types)."""
-    def amount(value: Decimal) -> Decimal:
-        return value.quantize(AMOUNT_QUANTUM, rounding=ROUND_HALF_EVEN)
-
-    return (scope_id, day.date, amount(day.market_value), amount(day.holdings_value), amount(day.inflow),
-            amount(day.outflow), amount(day.cum_inflow), amount(day.cum_outflow), amount(day.income),
-            amount(day.fees), amount(day.taxes), amount(day.realized_fifo), amount(day.realized_average),
-            amount(day.unrealized_fifo), amount(day.unrealized_average),
+    """A day as a row of DAY_COLUMNS. Its amounts are at the columns' scale already (the engine rounds them
+    to AMOUNT_QUANTUM as it computes), the index is rounded here (a bulk COPY skips the column types)."""
+    return (scope_id, day.date, day.market_value, day.holdings_value, day.inflow, day.outflow, day.cum_inflow,
+            day.cum_outflow, day.income, day.fees, day.taxes, day.realized_fifo, day.realized_average,
+            day.unrealized_fifo, day.unrealized_average,
             Decimal(repr(day.index)).quantize(INDEX_QUANTUM, rounding=ROUND_HALF_EVEN))
 
 
