@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Numeric
+from sqlalchemy import BigInteger, DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
@@ -81,6 +81,47 @@ class ExactDecimal(TypeDecorator[Decimal]):
 
     def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
         return self
+
+
+class Derived(TypeDecorator[Decimal]):
+    """A derived figure at a fixed scale: NUMERIC(38, scale) on PostgreSQL, decimal text on SQLite.
+
+    Unlike what users enter, derived figures have no bound a request could check (a price uploaded for a
+    security multiplies every holding of it, a split multiplies a quantity), and no SQL adds them up: text
+    holds any of them exactly, where SQLite's 64-bit integers (ExactDecimal) would stop at 9.2e12 at 6
+    places."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, scale: int) -> None:
+        super().__init__()
+        self.scale = scale
+        self._quantum = Decimal(1).scaleb(-scale)
+
+    def __repr__(self) -> str:  # how Alembic writes the type into a migration
+        return f"{type(self).__name__}(scale={self.scale})"
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String())
+        return dialect.type_descriptor(Numeric(38, self.scale, asdecimal=True))
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        quantum = self._quantum
+
+        def text(value: Any) -> str | None:  # the hot path of a state's bulk write
+            return None if value is None else format(Decimal(value).quantize(quantum), "f")
+
+        return text
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else Decimal(value).quantize(self._quantum)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
 
 
 MONEY_SCALE = 4  # enough for every ISO 4217 minor unit (KWD has 3) with room for exact sums

@@ -58,6 +58,11 @@ class Conversion:
             return money.quantize(amount * self.rate, to_currency)
 
 
+def _window_start(day: date) -> date:
+    """The earliest fixing a lookup for `day` may use (a day in year 1 has no window before it)."""
+    return day - FIXING_WINDOW if day > date.min + FIXING_WINDOW else date.min
+
+
 def cross_rate(from_per_eur: Decimal, to_per_eur: Decimal) -> Decimal:
     """Units of `to` per unit of `from`, through EUR, at the Rate column's scale."""
     with localcontext() as ctx:
@@ -98,7 +103,7 @@ class RateTable:
         """The latest date on or before `on_date`, inside the window, on which every leg has a fixing."""
         if self.newest is None:
             return None
-        lower = min(on_date, self.newest) - FIXING_WINDOW
+        lower = _window_start(min(on_date, self.newest))
         first, *others = legs
         dates = self._dates.get(first, [])
         index = bisect.bisect_right(dates, on_date) - 1
@@ -140,7 +145,7 @@ async def rate_table(session: AsyncSession, currencies: Collection[str], start: 
     legs = sorted({c for c in currencies if c != EUR})
     if newest is None or not legs:
         return RateTable(newest)
-    fixings = await repository.fixings(legs, min(start, newest) - FIXING_WINDOW, end)
+    fixings = await repository.fixings(legs, _window_start(min(start, newest)), end)
     return RateTable.from_fixings(fixings, newest)
 
 
@@ -177,7 +182,7 @@ async def rates_of_day(session: AsyncSession, base: str, on_date: date | None = 
     day = on_date or newest
     if newest is None or day is None:
         raise _not_available(base, EUR, on_date or clock.today())
-    lower = min(day, newest) - FIXING_WINDOW
+    lower = _window_start(min(day, newest))
     fixing = await repository.latest_date_on_or_before(day, None if base == EUR else base)
     if fixing is None or fixing < lower:
         raise RateNotAvailable(f"No {base} exchange rates are available for {day.isoformat()}",

@@ -91,8 +91,8 @@ async def facts(session: AsyncSession, tenant_id: uuid.UUID, account_ids: Collec
     # so that every figure (of one account or of all) holds them over the same days.
     tenant_first = await FirstDayRepository(session, tenant_id).first_day() if holdings else None
     first = min([day for day in (tenant_first, opening) if day is not None], default=clock.today())
-    activities = [_opening(holding, securities[holding.security_id], first - dt.timedelta(days=1))
-                  for holding in holdings]
+    undated = first - dt.timedelta(days=1) if first > dt.date.min else first
+    activities = [_opening(holding, securities[holding.security_id], undated) for holding in holdings]
     activities += [_activity(row, sequence) for sequence, row in enumerate(transactions)]
     activities.sort(key=lambda activity: (activity.date, activity.kind is not engine.Kind.opening, activity.sequence))
     return Facts(activities, frozenset(securities))

@@ -17,7 +17,7 @@ two pieces is the state computed in one, to the last digit.
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from operator import mul
 
@@ -92,8 +92,11 @@ def daily_states(activities: Iterable[Activity], scopes: Sequence[Scope], start:
     for meter in meters:
         meter.track_all()
     priced: list[int] = []  # the securities some scope holds, priced at every close
+    currencies: list[str] = []  # of what is held and of the cash
+    last: tuple[list[Decimal | None], list[Decimal | None]] | None = None  # the last close's prices and rates
     for offset in range((end - start).days + 1):
         day = start + dt.timedelta(days=offset)
+        moved = activity is not None and activity.date == day
         while activity is not None and activity.date == day:
             effect = ledger.apply(activity)
             for meter in meters:
@@ -101,9 +104,19 @@ def daily_states(activities: Iterable[Activity], scopes: Sequence[Scope], start:
             activity = next(upcoming, None)
         if any([meter.refresh() for meter in meters]):
             priced = sorted(set().union(*(meter.numbers for meter in meters)))
+            moved = True
+        if moved:
+            currencies = sorted({ledger.currency_of[securities.ids[n]] for n in priced}
+                                | {currency for _, currency in ledger.cash})
         closes = _Day(market, prices, day, securities, priced)
-        for meter in meters:
-            meter.close_state(closes)
+        seen = (closes.closes, [market.rate(currency, day) for currency in currencies])
+        if not moved and seen == last:  # a weekend, a holiday: nothing happened and nothing was repriced
+            for meter in meters:
+                meter.repeat(day)
+        else:
+            for meter in meters:
+                meter.close_state(closes)
+        last = seen
     return {meter.scope: meter.states for meter in meters}
 
 
@@ -316,6 +329,12 @@ class _StateMeter(Meter):
             round(index, INDEX_PLACES) if quantum is not None else index,
             last.cum_inflow + inflow, last.cum_outflow + outflow, self.income, self.fees, self.taxes,
             self.realized[CostMethod.fifo], self.realized[CostMethod.average], fifo, average)
+        self.states.append(state)
+
+    def repeat(self, day: dt.date) -> None:
+        """The state of a day like the one before (no activity, the same prices and rates): the same values
+        and totals, no flows, the index unchanged (its return is 0)."""
+        self._last = state = replace(self._last, date=day, inflow=ZERO, outflow=ZERO)
         self.states.append(state)
 
     def _flows(self, day: dt.date) -> tuple[Decimal, Decimal]:

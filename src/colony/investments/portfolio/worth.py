@@ -158,7 +158,7 @@ def _month_ends(start: dt.date | None, day: dt.date) -> list[dt.date]:
     """The last day of each month before `day`'s month, from `start`'s month (default: the 12 before)."""
     ends: list[dt.date] = []
     first = day.replace(day=1)
-    while len(ends) < MAX_HISTORY_MONTHS:
+    while len(ends) < MAX_HISTORY_MONTHS and first > dt.date.min:
         first -= dt.timedelta(days=1)  # the last day of the month before
         if (start is not None and first < start) or (start is None and len(ends) == HISTORY_MONTHS):
             break

@@ -13,14 +13,14 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from colony.core.models import Base, TenantOwned
-from colony.core.types import ExactDecimal, Quantity
+from colony.core.types import QUANTITY_SCALE, Derived
 
 INDEX_SCALE = 12  # the cumulative TWR index: a TWR quoted to 10 places needs a little more
 AMOUNT_SCALE = 6  # finer than any currency's minor unit: a figure is rounded to its currency once, on output
 
 
-def Amount() -> ExactDecimal:
-    return ExactDecimal(AMOUNT_SCALE, precision=28)
+def Amount() -> Derived:
+    return Derived(AMOUNT_SCALE)
 
 
 class PortfolioState(TenantOwned, Base):
@@ -59,7 +59,7 @@ class PortfolioDay(TenantOwned, Base):
     realized_average: Mapped[Decimal] = mapped_column(Amount())
     unrealized_fifo: Mapped[Decimal] = mapped_column(Amount())
     unrealized_average: Mapped[Decimal] = mapped_column(Amount())
-    twr_index: Mapped[Decimal] = mapped_column(ExactDecimal(INDEX_SCALE, precision=28))
+    twr_index: Mapped[Decimal] = mapped_column(Derived(INDEX_SCALE))
 
 
 class PortfolioPosition(TenantOwned, Base):
@@ -71,7 +71,7 @@ class PortfolioPosition(TenantOwned, Base):
     account_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     security_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     method: Mapped[str] = mapped_column(String(8), primary_key=True)
-    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    quantity: Mapped[Decimal] = mapped_column(Derived(QUANTITY_SCALE))
     cost_basis: Mapped[Decimal] = mapped_column(Amount())  # base currency, at the trade dates' rates
     cost_basis_native: Mapped[Decimal] = mapped_column(Amount())
     cost_complete: Mapped[bool]  # False: a rate at some trade date was missing (no unrealized gain then)

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import Numeric, case, cast, func, or_, select, update
 
 from colony.core.repository import ALL_TENANTS, Repository, TenantRepository
 from colony.investments.state.models import (
@@ -86,14 +86,15 @@ class DayRepository(TenantRepository[PortfolioDay]):
         """(date, inflow, outflow) of the days in (after, until] with a flow, by date."""
         statement = (select(D.date, D.inflow, D.outflow)
                      .where(self._mine(), D.scope_id == scope_id, D.date > after, D.date <= until,
-                            or_(D.inflow != 0, D.outflow != 0))
+                            or_(cast(D.inflow, Numeric) != 0, cast(D.outflow, Numeric) != 0))
                      .order_by(D.date))
         return [tuple(row) for row in await self.session.execute(statement)]
 
     async def first_active(self, scope_id: uuid.UUID) -> dt.date | None:
         """The first day the scope held or moved anything."""
-        statement = select(func.min(D.date)).where(self._mine(), D.scope_id == scope_id,
-                                                   or_(D.market_value != 0, D.inflow != 0, D.outflow != 0))
+        # (SQLite keeps these figures as text: compared as numbers through a cast)
+        moved = or_(*(cast(column, Numeric) != 0 for column in (D.market_value, D.inflow, D.outflow)))
+        statement = select(func.min(D.date)).where(self._mine(), D.scope_id == scope_id, moved)
         return (await self.session.execute(statement)).scalar_one()
 
     async def delete_from(self, day: dt.date) -> None:

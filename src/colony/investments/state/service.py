@@ -107,7 +107,7 @@ async def cash(session: AsyncSession, tenant_id: uuid.UUID, account_ids: Collect
 
 # ---- rows and the engine's day states ----
 
-AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
+AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)  # what the engine rounds a stored state to
 INDEX_QUANTUM = Decimal(1).scaleb(-INDEX_SCALE)
 
 
