@@ -30,7 +30,8 @@ from starlette.routing import Route
 # Colony's page and count for `GET /api/v1/expenses` with no filters (sort -date), as SQLAlchemy
 # compiles them for asyncpg (run.py prints Colony's compiled SQL beside these for comparison).
 COLUMNS = ("id", "type", "amount", "currency", "date", "description", "notes", "category_id", "payment_method_id",
-           "account_id", "cycle_id", "template_id", "status", "amount_base", "base_currency", "exchange_rate",
+           "account_id", "cycle_id", "template_id", "transfer_id", "status", "amount_base", "base_currency",
+           "exchange_rate",
            "created_at", "updated_at")
 PAGE_SQL = (f"SELECT {', '.join('transactions.' + c for c in COLUMNS)} FROM transactions "
             "WHERE transactions.tenant_id = $1::UUID AND transactions.type = $2 "

@@ -22,6 +22,7 @@ from colony.cli import app
 from colony.config import Settings
 from colony.core import clock, passwords, tokens
 from colony.core.db import Database, create_engine
+from colony.demo import brokerage as demo_brokerage
 from colony.exchange_rates import service as rate_service
 from colony.investments.accounts.models import Account
 from colony.investments.activities.models import ActivityType, Holding, InvestmentTransaction
@@ -35,7 +36,7 @@ from tests.factories import V1, bearer
 TODAY = dt.date(2025, 6, 15)  # a Sunday: the newest prices are Friday's
 LAST_WEEKDAY = dt.date(2025, 6, 13)
 START = dt.date(2022, 6, 15)  # three years before
-SYMBOLS = sorted(security.symbol for security in demo.DEMO_SECURITIES)
+SYMBOLS = sorted(security.symbol for security in demo_brokerage.DEMO_SECURITIES)
 
 
 def _create_schema(url: str) -> None:
@@ -113,7 +114,7 @@ def test_demo_creates_once_and_resets(tmp_path: Path, monkeypatch: pytest.Monkey
     assert investments["holdings"] == 1  # the opening lot
     assert set(investments["by_type"]) == {"deposit", "buy", "sell", "dividend", "fee", "split"}
     assert 50 <= sum(investments["by_type"].values()) <= 300
-    assert investments["prices"] == dict.fromkeys(SYMBOLS, len(demo.weekdays(START, LAST_WEEKDAY)))
+    assert investments["prices"] == dict.fromkeys(SYMBOLS, len(demo_brokerage.weekdays(START, LAST_WEEKDAY)))
     asyncio.run(_check_brokerage(url, tmp_path, facts["user_id"]))
 
     again = runner.invoke(app, ["demo"])
@@ -155,12 +156,12 @@ async def _check_brokerage(url: str, data_dir: Path, user_id: Any) -> None:
         brokerage = accounts["Brokerage"]["id"]
 
         # a close on every weekday up to the last one; the split stock's quotes halve on its day, and only then
-        weekdays = demo.weekdays(START, LAST_WEEKDAY)
+        weekdays = demo_brokerage.weekdays(START, LAST_WEEKDAY)
         split_day = None
         for symbol in SYMBOLS:
             series = (await get(f"/securities/{symbol}/prices"))["prices"]
             assert [dt.date.fromisoformat(bar["date"]) for bar in series] == weekdays, symbol
-            if symbol == demo.SPLIT_SYMBOL:
+            if symbol == demo_brokerage.SPLIT_SYMBOL:
                 drops = sorted((Decimal(before["close"]) / Decimal(bar["close"]), bar["date"])
                                for before, bar in itertools.pairwise(series))
                 assert Decimal("1.7") < drops[-1][0] < Decimal("2.3") and drops[-2][0] < Decimal("1.15")
@@ -168,8 +169,8 @@ async def _check_brokerage(url: str, data_dir: Path, user_id: Any) -> None:
 
         activity = await every(f"/accounts/{brokerage}/investment-transactions")
         assert [(r["symbol"], r["date"], r["split_ratio"]) for r in activity if r["type"] == "split"] == [
-            (demo.SPLIT_SYMBOL, split_day, "2:1")]
-        trades = [r for r in activity if r["symbol"] == demo.SPLIT_SYMBOL and r["type"] in {"buy", "sell"}]
+            (demo_brokerage.SPLIT_SYMBOL, split_day, "2:1")]
+        trades = [r for r in activity if r["symbol"] == demo_brokerage.SPLIT_SYMBOL and r["type"] in {"buy", "sell"}]
         before = sum(Decimal(r["quantity"]) for r in trades if r["type"] == "buy" and r["date"] < split_day)
         after = sum(Decimal(r["quantity"]) for r in trades if r["type"] == "buy" and r["date"] > split_day)
         sold = [r for r in trades if r["type"] == "sell"]
@@ -177,16 +178,17 @@ async def _check_brokerage(url: str, data_dir: Path, user_id: Any) -> None:
 
         positions = {p["symbol"]: p for p in await every(f"/accounts/{brokerage}/holdings")}
         assert sorted(positions) == SYMBOLS
-        assert Decimal(positions[demo.SPLIT_SYMBOL]["quantity"]) == 2 * before + after - Decimal(sold[0]["quantity"])
+        split = positions[demo_brokerage.SPLIT_SYMBOL]
+        assert Decimal(split["quantity"]) == 2 * before + after - Decimal(sold[0]["quantity"])
         assert [(Decimal(lot["quantity"]), lot["acquired_on"], lot["currency"])
-                for lot in positions[demo.EUROPE]["lots"]] == [(Decimal(150), START.isoformat(), "EUR")]
+                for lot in positions[demo_brokerage.EUROPE]["lots"]] == [(Decimal(150), START.isoformat(), "EUR")]
 
         portfolio = await get("/portfolio", account_id=brokerage)
         assert portfolio["missing_prices"] == []
         holdings = {h["symbol"]: h for h in portfolio["holdings"]}
         assert all(h["price_date"] == LAST_WEEKDAY.isoformat() for h in holdings.values())
-        assert Decimal(holdings[demo.SPLIT_SYMBOL]["realized_gain"]) > 0  # the sale was at a gain
-        assert Decimal(holdings[demo.WORLD]["income"]) > 0 and Decimal(holdings[demo.EUROPE]["income"]) > 0
+        assert Decimal(holdings[demo_brokerage.SPLIT_SYMBOL]["realized_gain"]) > 0  # the sale was at a gain
+        assert all(Decimal(holdings[symbol]["income"]) > 0 for symbol in (demo_brokerage.WORLD, demo_brokerage.EUROPE))
         assert {c["currency"]: Decimal(c["amount"]) > 0 for c in portfolio["cash"]} == {"USD": True, "EUR": True}
         assert {a["key"] for a in portfolio["allocation"]["by_currency"]} == {"USD", "EUR"}
         checking = await get(f"/accounts/{accounts['Everyday checking']['id']}/balance", date=TODAY.isoformat())
@@ -196,10 +198,10 @@ async def _check_brokerage(url: str, data_dir: Path, user_id: Any) -> None:
 # ---- the plan alone, on other days ----
 
 def test_prices_are_deterministic_and_halve_on_the_split_day() -> None:
-    days = demo.weekdays(dt.date(2024, 1, 1), dt.date(2024, 3, 1))
-    security = next(s for s in demo.DEMO_SECURITIES if s.symbol == demo.SPLIT_SYMBOL)
-    plain, split = demo.price_bars(security, days), demo.price_bars(security, days, split_index=20)
-    assert plain == demo.price_bars(security, days)
+    days = demo_brokerage.weekdays(dt.date(2024, 1, 1), dt.date(2024, 3, 1))
+    security = next(s for s in demo_brokerage.DEMO_SECURITIES if s.symbol == demo_brokerage.SPLIT_SYMBOL)
+    plain, split = demo_brokerage.price_bars(security, days), demo_brokerage.price_bars(security, days, split_index=20)
+    assert plain == demo_brokerage.price_bars(security, days)
     assert plain[0].close == Decimal("180.00") and [bar.date for bar in plain] == days
     assert split[:20] == plain[:20]
     assert all(abs(s.close * 2 - p.close) <= Decimal("0.01") for s, p in zip(split[20:], plain[20:], strict=True))
@@ -212,24 +214,25 @@ def test_prices_are_deterministic_and_halve_on_the_split_day() -> None:
 def test_the_plan_holds_on_any_day(today: dt.date) -> None:
     """Every sale and every buy is covered (no implicit deposit, nothing sold that is not held), all on
     weekdays with a close, none after today; the sale is at a gain (FIFO)."""
-    days = demo.weekdays(today - dt.timedelta(days=3 * 366), today)  # from a little before the plan's start
-    closes = {s.symbol: {bar.date: bar.close for bar in demo.price_bars(
-        s, days, demo.SPLIT_AFTER if s.symbol == demo.SPLIT_SYMBOL else None)} for s in demo.DEMO_SECURITIES}
-    plan = demo.plan_investments(today, closes, days[demo.SPLIT_AFTER])
+    days = demo_brokerage.weekdays(today - dt.timedelta(days=3 * 366), today)  # from a little before the plan's start
+    closes = {s.symbol: {bar.date: bar.close for bar in demo_brokerage.price_bars(
+        s, days, demo_brokerage.SPLIT_AFTER if s.symbol == demo_brokerage.SPLIT_SYMBOL else None)}
+        for s in demo_brokerage.DEMO_SECURITIES}
+    plan = demo_brokerage.plan_investments(today, closes, days[demo_brokerage.SPLIT_AFTER])
     start = plan.start
     assert (today - start).days in {365 * 3, 365 * 3 + 1}
     assert plan.opening.acquired_on == min(day for day in days if day >= start)
     T = ActivityType
     cash: dict[str, Decimal] = defaultdict(Decimal)
     lots: dict[str, list[list[Decimal]]] = defaultdict(list)  # per symbol: [quantity, cost per unit], oldest first
-    lots[demo.EUROPE].append([plan.opening.quantity, plan.opening.cost_basis / plan.opening.quantity])
+    lots[demo_brokerage.EUROPE].append([plan.opening.quantity, plan.opening.cost_basis / plan.opening.quantity])
     gains = []
     for item in plan.items:
         assert item.date.weekday() < 5 and start <= item.date <= today
-        if isinstance(item, demo.Transfer):
+        if isinstance(item, demo_brokerage.Transfer):
             cash["USD"] += item.amount
             continue
-        currency = "EUR" if item.symbol == demo.EUROPE else "USD"
+        currency = "EUR" if item.symbol == demo_brokerage.EUROPE else "USD"
         if item.type in {T.buy, T.sell}:
             assert item.symbol is not None and item.quantity is not None and item.price is not None
             assert item.price == closes[item.symbol][item.date]
