@@ -17,6 +17,7 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from colony.config import Settings
@@ -105,6 +106,9 @@ async def run_job(job: Job, context: JobContext) -> Any:
         _ran, result = await run_exclusively(context.database.engine, job.lock_name, lambda: job.run(context))
     except AppError as exc:  # e.g. the rate source is down, or a template's currency has no rate
         log.warning("job_failed", job=job.id, code=exc.code, error=exc.detail_message)
+        return None
+    except (OperationalError, InterfaceError, OSError, TimeoutError) as exc:  # the database is down: next run
+        log.warning("job_failed", job=job.id, code="DATABASE_UNAVAILABLE", error=type(exc).__name__)
         return None
     return result
 
