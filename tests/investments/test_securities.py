@@ -69,3 +69,24 @@ async def test_prices_upsert_per_date_and_build_intervals(client: httpx.AsyncCli
         assert (await client.post(url, json=bad, headers=owner.headers)).status_code == 422, bad
     r = await client.get(url, params={"start_date": "2024-04-01", "end_date": "2024-03-01"}, headers=owner.headers)
     assert r.status_code == 422
+
+
+async def test_posting_to_a_symbol_creates_it_then_replaces_its_metadata(client: httpx.AsyncClient,
+                                                                         make_user: MakeUser) -> None:
+    owner = await make_user()
+    url = f"{V1}/securities/bndx"
+    r = await client.post(url, json={"name": "Bond Index", "security_type": "etf", "currency": "USD"},
+                          headers=owner.headers)
+    assert r.status_code == 201 and (r.json()["symbol"], r.json()["security_type"]) == ("bndx", "etf")
+    r = await client.post(f"{V1}/securities/BNDX", json={"name": "Total Bond Index", "security_type": "bond",
+                                                         "exchange": "NASDAQ", "currency": "USD"},
+                          headers=owner.headers)
+    assert r.status_code == 200
+    assert (r.json()["name"], r.json()["security_type"], r.json()["exchange"]) == ("Total Bond Index", "bond", "NASDAQ")
+    r = await client.post(url, json={"name": "x", "currency": "EUR"}, headers=owner.headers)
+    assert r.status_code == 409 and error_code(r) == "SECURITY_CURRENCY_MISMATCH"
+    r = await client.post(url, json={"symbol": "OTHER", "name": "x", "currency": "USD"}, headers=owner.headers)
+    assert r.status_code == 422
+    r = await client.post(f"{V1}/securities/a%20b", json={"name": "x", "currency": "USD"}, headers=owner.headers)
+    assert r.status_code == 422
+    assert (await client.get(url, headers=owner.headers)).json()["name"] == "Total Bond Index"

@@ -109,29 +109,24 @@ async def test_sync_is_for_owners_and_unavailable_without_a_provider(
 async def test_the_daily_job_syncs_what_any_tenant_holds_and_only_that(
         app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, provider: FakeProvider) -> None:
     first, second = await make_user(), await make_user()
-    held = History(SecurityInfo("HELD", "Held Inc", "etf", None, "USD"), bars((date(2024, 1, 30), "5")))
-    idle = History(SecurityInfo("IDLE", "Idle Inc", "stock", None, "USD"), bars((date(2024, 1, 30), "7")))
-    provider.script = [HISTORY, held, idle]
-    for symbol in ("ACME", "HELD", "IDLE"):  # synced once: the provider knows them
-        assert (await client.post(f"{V1}/securities/{symbol}/sync", headers=first.headers)).status_code == 200
-    await create_security(client, first, symbol="MINE", name="Uploaded by hand", currency="USD")
+    for symbol in ("ACME", "HELD", "IDLE"):
+        await create_security(client, first, symbol=symbol, name=symbol, currency="USD")
     account = await create_account(client, first, type="investment")
     await create_holding(client, first, account["id"], symbol="ACME")
-    await create_holding(client, first, account["id"], symbol="MINE")
     other = await create_account(client, second, type="investment")
     await create_holding(client, second, other["id"], symbol="HELD")
-    provider.script = [HISTORY, History(held.info, bars((date(2024, 1, 31), "6")))]
-    provider.calls = []
+    held = History(SecurityInfo("HELD", "Held Inc", "etf", None, "USD"), bars((date(2024, 1, 30), "5")))
+    provider.script = [HISTORY, held]
     market_data = app.state.market_data
-    market_data.cache = MemoryCache()  # the provider's answers again, not the cached ones
     result = await sync_held_in(app.state.database, market_data)
     assert (result.synced, result.failed) == (["ACME", "HELD"], [])
-    # IDLE is held by no one; MINE is held, but its prices are uploaded, never synced
-    assert [call[0] for call in provider.calls] == ["ACME", "HELD"]
+    assert [call[0] for call in provider.calls] == ["ACME", "HELD"]  # IDLE is held by no one
+    r = await client.get(f"{V1}/securities/HELD", headers=first.headers)
+    assert (r.json()["name"], r.json()["security_type"]) == ("Held Inc", "etf")
     prices = (await client.get(f"{V1}/securities/HELD/prices", headers=first.headers)).json()["prices"]
-    assert [(p["date"], p["close"]) for p in prices] == [("2024-01-30", "5.00000000"), ("2024-01-31", "6.00000000")]
+    assert [(p["date"], p["close"]) for p in prices] == [("2024-01-30", "5.00000000")]
 
     provider.script, provider.calls = [ProviderError("down", transient=False)], []
-    market_data.cache = MemoryCache()
+    market_data.cache = MemoryCache()  # the provider again, not its cached answers
     failed = await sync_held_in(app.state.database, market_data)
     assert (failed.synced, failed.failed) == ([], ["ACME", "HELD"])  # each symbol fails alone, the run goes on

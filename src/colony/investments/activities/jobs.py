@@ -1,6 +1,6 @@
-"""The daily price sync: every security that some tenant holds or has traded and that came from the
-provider once, fetched once a day on one instance (core.jobs), each in its own transaction so that one
-failing symbol costs only itself."""
+"""The daily price sync: every security that some tenant holds or has traded, fetched once a day on one
+instance (core.jobs), each in its own transaction so that one failing symbol costs only itself (a symbol
+the provider does not know, such as the demo's, fails alone, a request of the budget a day)."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta

@@ -363,8 +363,6 @@ async def accounts_with_facts(session: AsyncSession, tenant_id: uuid.UUID,
 
 
 async def held_symbols(session: AsyncSession) -> list[str]:
-    """What the daily price sync fetches: every security some tenant holds or has traded that came from the
-    provider once (one whose prices are only uploaded is left to its uploads), by symbol."""
+    """What the daily price sync fetches: every security some tenant holds or has traded, by symbol."""
     ids = await HeldSecuritiesRepository(session).security_ids()
-    securities = (await security_service.by_ids(session, ids)).values()
-    return sorted(security.symbol for security in securities if security.synced_at is not None)
+    return sorted(security.symbol for security in (await security_service.by_ids(session, ids)).values())

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Response
 
 from colony.core.db import commit
 from colony.core.deps import DatabaseDep, PageDep, SessionDep
@@ -18,11 +18,13 @@ from colony.investments.securities.errors import (
     SecurityNotFound,
 )
 from colony.investments.securities.schemas import (
+    SYMBOL_PATTERN,
     Interval,
     PriceIn,
     PriceSeries,
     PricesStored,
     SecurityCreate,
+    SecurityPut,
     SecurityRead,
     SyncRead,
 )
@@ -31,7 +33,8 @@ from colony.users.deps import OwnerCtx, Principal
 
 router = APIRouter(prefix="/securities", tags=["securities"])
 _AUTH = (Unauthorized, Forbidden)
-SymbolPath = Annotated[str, Path(max_length=32, description="The security's symbol, any case", examples=["AAPL"])]
+SymbolPath = Annotated[str, Path(min_length=1, max_length=32, pattern=SYMBOL_PATTERN, examples=["AAPL"],
+                                 description="The security's symbol, any case")]
 MAX_UPLOAD_ROWS = 20_000
 
 
@@ -59,6 +62,19 @@ async def create_security(body: SecurityCreate, _owner: OwnerCtx, session: Sessi
 @router.get("/{symbol}", response_model=SecurityRead, responses=error_responses(Unauthorized, SecurityNotFound))
 async def get_security(symbol: SymbolPath, _principal: Principal, session: SessionDep) -> SecurityRead:
     return await security_service.get(session, symbol)
+
+
+@router.post("/{symbol}", status_code=201, response_model=SecurityRead,
+             responses={200: {"model": SecurityRead, "description": "The security existed: its metadata replaced"},
+                        **error_responses(*_AUTH, SecurityCurrencyMismatch)})
+async def put_security(symbol: SymbolPath, body: SecurityPut, _owner: OwnerCtx, session: SessionDep,
+                       response: Response) -> SecurityRead:
+    """Creates the security of this symbol (201), or replaces the name, type and exchange of the one that
+    exists (200; its currency stays: 409 SECURITY_CURRENCY_MISMATCH for another)."""
+    security, created = await security_service.put(session, symbol, body)
+    await commit(session)
+    response.status_code = 201 if created else 200
+    return security
 
 
 @router.get("/{symbol}/prices", response_model=PriceSeries, responses=error_responses(Unauthorized, SecurityNotFound))

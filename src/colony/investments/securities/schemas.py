@@ -12,8 +12,9 @@ from colony.core.money import CurrencyCode, DecimalInput, DecimalString
 from colony.core.schemas import IsoDate, Schema
 from colony.investments.securities.models import SecurityType
 
+SYMBOL_PATTERN = r"^[A-Za-z0-9.\-=^_:]+$"
 Symbol = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
-                                          pattern=r"^[A-Za-z0-9.\-=^_:]+$"),
+                                          pattern=SYMBOL_PATTERN),
                    Field(examples=["AAPL"], description="Ticker as the market-data provider knows it; unique in any "
                          "case")]
 MAX_PRICE = Decimal("1e12")
@@ -37,6 +38,17 @@ class SecurityCreate(Schema):
     security_type: SecurityType = SecurityType.stock
     exchange: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
     currency: CurrencyCode = Field(examples=["USD"])
+
+
+class SecurityPut(Schema):
+    """A security named by its path: created, or its name, type and exchange replaced."""
+
+    symbol: Symbol | None = Field(default=None, description="If given, the path's symbol (any case)")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    security_type: SecurityType = SecurityType.stock
+    exchange: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    currency: CurrencyCode = Field(examples=["USD"], description="Of a security that exists: its own (prices, "
+                                   "lots and costs are in it)")
 
 
 class SecurityRead(Schema):

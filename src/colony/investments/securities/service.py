@@ -28,6 +28,7 @@ from colony.investments.securities.schemas import (
     PriceSeries,
     PricesStored,
     SecurityCreate,
+    SecurityPut,
     SecurityRead,
     SyncRead,
 )
@@ -79,6 +80,21 @@ async def create(session: AsyncSession, data: SecurityCreate) -> SecurityRead:
     async with savepoint(session, SecurityExists):  # the unique index settles a race for the symbol
         session.add(security)
     return SecurityRead.model_validate(security)
+
+
+async def put(session: AsyncSession, symbol: str, data: SecurityPut) -> tuple[SecurityRead, bool]:
+    """The security of `symbol` created from `data`, or its metadata replaced; and whether it was created."""
+    if data.symbol is not None and data.symbol.lower() != symbol.lower():
+        raise ValidationFailed("body.symbol", "must be the path's symbol")
+    security = await SecurityRepository(session).by_symbol(symbol)
+    if security is None:
+        return await create(session, SecurityCreate(symbol=symbol, **data.model_dump(exclude={"symbol"}))), True
+    if security.currency != data.currency:
+        raise SecurityCurrencyMismatch(details={"symbol": security.symbol, "stored": security.currency,
+                                                "given": data.currency})
+    security.name, security.security_type, security.exchange = data.name, data.security_type, data.exchange
+    await session.flush()
+    return SecurityRead.model_validate(security), False
 
 
 # ---- prices ----
