@@ -26,27 +26,10 @@ from colony.investments.engine import (
     performance,
     snapshot,
 )
+from tests.investments.engine_kit import NO_RATES, A, B, D, X, Y, act, buy, closes, day, fx, sell
 
-D = Decimal
-A, B, OUTSIDE = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)
-X, Y = uuid.UUID(int=101), uuid.UUID(int=102)
+OUTSIDE = uuid.UUID(int=3)
 ONLY_A, A_AND_B = Scope(frozenset({A})), Scope(frozenset({A, B}))
-
-
-def day(n: int) -> dt.date:
-    return dt.date(2024, 1, 1) + dt.timedelta(days=n)
-
-
-def act(n: int, kind: Kind, *, account: uuid.UUID = A, currency: str = "EUR", **fields: Any) -> Activity:
-    return Activity(id=uuid.uuid4(), account_id=account, date=day(n), kind=kind, currency=currency, **fields)
-
-
-def buy(n: int, quantity: str, price: str, *, security: uuid.UUID = X, **fields: Any) -> Activity:
-    return act(n, Kind.buy, security_id=security, quantity=D(quantity), price=D(price), **fields)
-
-
-def sell(n: int, quantity: str, price: str, *, security: uuid.UUID = X, **fields: Any) -> Activity:
-    return act(n, Kind.sell, security_id=security, quantity=D(quantity), price=D(price), **fields)
 
 
 def transfer(n: int, quantity: str, source: uuid.UUID, target: uuid.UUID, **fields: Any) -> list[Activity]:
@@ -55,25 +38,6 @@ def transfer(n: int, quantity: str, source: uuid.UUID, target: uuid.UUID, **fiel
                 quantity=D(quantity), **fields),
             act(n, Kind.transfer_in, account=target, counter_account_id=source, security_id=X,
                 quantity=D(quantity), **fields)]
-
-
-def closes(rows: dict[uuid.UUID, dict[int, str]]) -> PriceLookup:
-    """Closes by security and day number, carried forward."""
-    lookups = {security: locf({day(n): D(close) for n, close in table.items()}) for security, table in rows.items()}
-    return lambda security, on: lookups[security](on) if security in lookups else None
-
-
-def fx(rows: dict[str, dict[int, str]]) -> RateLookup:
-    lookups = {currency: locf({day(n): D(rate) for n, rate in table.items()}) for currency, table in rows.items()}
-
-    def rate(currency: str, on: dt.date) -> Decimal | None:
-        found = lookups[currency](on) if currency in lookups else None
-        return None if found is None else found[0]
-
-    return rate
-
-
-NO_RATES = fx({})
 
 
 def snap(activities: Sequence[Activity], n: int, prices: PriceLookup, rates: RateLookup = NO_RATES,

@@ -20,57 +20,20 @@ from colony.investments.engine import (
     RateLookup,
     Scope,
     daily_states,
-    locf,
     performance,
 )
 from colony.investments.engine.returns import as_rate
 from colony.investments.engine.states import zero_state
+from tests.investments.engine_kit import NO_RATES, A, B, D, X, Y, act, buy, closes, day, fx, sell
 
-D = Decimal
-A, B = uuid.UUID(int=1), uuid.UUID(int=2)
-X, Y, Z = uuid.UUID(int=101), uuid.UUID(int=102), uuid.UUID(int=103)
+Z = uuid.UUID(int=103)
 ONLY_A, ONLY_B, A_AND_B = Scope(frozenset({A})), Scope(frozenset({B})), Scope(frozenset({A, B}))
-
-
-def day(n: int) -> dt.date:
-    return dt.date(2024, 1, 1) + dt.timedelta(days=n)
-
-
-def act(n: int, kind: Kind, *, account: uuid.UUID = A, currency: str = "EUR", **fields: Any) -> Activity:
-    return Activity(id=uuid.uuid4(), account_id=account, date=day(n), kind=kind, currency=currency, **fields)
-
-
-def buy(n: int, quantity: str, price: str, *, security: uuid.UUID = X, **fields: Any) -> Activity:
-    return act(n, Kind.buy, security_id=security, quantity=D(quantity), price=D(price), **fields)
-
-
-def sell(n: int, quantity: str, price: str, *, security: uuid.UUID = X, **fields: Any) -> Activity:
-    return act(n, Kind.sell, security_id=security, quantity=D(quantity), price=D(price), **fields)
 
 
 def transfer(n: int, source: uuid.UUID, target: uuid.UUID, **fields: Any) -> list[Activity]:
     """Both legs of a transfer (of shares with `security_id` and `quantity`, of cash with `amount`)."""
     return [act(n, Kind.transfer_out, account=source, counter_account_id=target, **fields),
             act(n, Kind.transfer_in, account=target, counter_account_id=source, **fields)]
-
-
-def closes(rows: dict[uuid.UUID, dict[int, str]]) -> PriceLookup:
-    """Closes by security and day number, carried forward."""
-    lookups = {security: locf({day(n): D(close) for n, close in table.items()}) for security, table in rows.items()}
-    return lambda security, on: lookups[security](on) if security in lookups else None
-
-
-def fx(rows: dict[str, dict[int, str]]) -> RateLookup:
-    lookups = {currency: locf({day(n): D(rate) for n, rate in table.items()}) for currency, table in rows.items()}
-
-    def rate(currency: str, on: dt.date) -> Decimal | None:
-        found = lookups[currency](on) if currency in lookups else None
-        return None if found is None else found[0]
-
-    return rate
-
-
-NO_RATES = fx({})
 
 
 def states_of(activities: Sequence[Activity], scopes: Sequence[Scope], start: int, end: int, prices: PriceLookup,
