@@ -133,3 +133,21 @@ async def test_creating_a_transaction_twice_with_one_key_books_it_once(client: h
     assert (await client.get(url, headers=owner.headers)).json()["total"] == 1
     r = await client.post(url, json={**body, "amount": "1.00"}, headers=headers)
     assert r.status_code == 422 and error_code(r) == "IDEMPOTENCY_KEY_REUSED"
+
+
+async def test_a_reverse_split_another_account_records_may_not_leave_a_sale_uncovered(
+        client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    owner = await make_user()
+    await create_security(client, owner, symbol="RVRS")
+    first = await create_account(client, owner, type="investment", name="First")
+    second = await create_account(client, owner, type="investment", name="Second")
+    for account in (first, second):
+        await create_investment_transaction(client, owner, account["id"], type="buy", date="2024-01-10",
+                                            symbol="RVRS", quantity="10", price="5")
+    await create_investment_transaction(client, owner, second["id"], type="sell", date="2024-03-01",
+                                        symbol="RVRS", quantity="8", price="6")
+    # 1 new for 2 old on 2024-02-01 would leave the second account 5 shares to sell 8 from
+    r = await client.post(f"{V1}/accounts/{first['id']}/investment-transactions", headers=owner.headers,
+                          json={"type": "split", "date": "2024-02-01", "symbol": "RVRS", "split_ratio": "1:2"})
+    assert r.status_code == 422 and error_code(r) == "INSUFFICIENT_QUANTITY"
+    assert await positions(client, owner.headers, first["id"]) == {"RVRS": ("10", "50.00")}

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from colony.core import clock
 from colony.core.db import Database
 from colony.core.tenancy import Role, Tenant
+from colony.exchange_rates import service as rate_service
 from colony.investments import engine
 from colony.investments.portfolio import book as books
 from colony.investments.portfolio import computed
@@ -303,6 +304,26 @@ async def test_a_price_upload_makes_the_holders_state_stale_from_its_first_day(
     untouched = await header(database, owner)
     assert fresh is not None and untouched is not None
     assert (untouched.dirty_from, untouched.version) == (None, fresh.version)
+
+
+async def test_new_exchange_rates_make_every_state_that_reaches_them_stale(
+        client: httpx.AsyncClient, make_user: MakeUser, database: Database) -> None:
+    owner = await make_user()
+    book = await rich(client, owner)
+    await read_json(client, owner, "/portfolio")
+    built = await header(database, owner)
+    assert built is not None and built.dirty_from is None
+    corrected = {dt.date(2024, 6, 28): {"USD": Decimal("1.2")}}  # USD per EUR, as the ECB quotes it
+    async with database.sessionmaker() as session:
+        await rate_service.store_updates(session, rate_service.FetchedRates("http://rates.test", corrected))
+        await session.commit()
+    stale = await header(database, owner)
+    assert stale is not None and (stale.dirty_from, stale.version) == (dt.date(2024, 6, 28), built.version + 1)
+    body = await read_json(client, owner, "/portfolio")
+    fund = {h["account_id"]: h["market_value"] for h in body["holdings"] if h["symbol"] == book.fund}
+    assert fund[book.main] == "805.32"  # 30 units at 22.37 EUR, 1.2 USD a euro
+    await assert_as_computed(database, client, owner, [None, book.main], ranges=[(None, None)],
+                             twr_tolerance=TWR_AFTER_REFRESH)
 
 
 async def test_money_booked_to_an_investment_account_is_its_cash(client: httpx.AsyncClient, make_user: MakeUser,

@@ -144,18 +144,7 @@ async def value_balance(session: AsyncSession, tenant: Tenant, account: AccountR
     start = value.balance if value is not None else Decimal(0)
     movements = await transaction_service.account_movements(session, tenant.tenant_id, account.id,
                                                             after=value.date if value is not None else None, until=on)
-    moved = Decimal(0)
-    foreign = [m for m in movements if m.currency != account.currency]
-    table = (await rate_service.rate_table(session, {m.currency for m in foreign} | {account.currency},
-                                           min(m.date for m in foreign), max(m.date for m in foreign))
-             if foreign else None)
-    for movement in movements:
-        if movement.currency == account.currency:
-            moved += movement.amount
-        else:
-            assert table is not None
-            moved += table.rate_on(movement.currency, account.currency, movement.date).apply(movement.amount,
-                                                                                              account.currency)
+    moved = _running_totals(movements, await _movement_rates(session, account, movements), account)(on)
     balance = start - moved if account.is_liability else start + moved
     return BalanceRead(account_id=account.id, date=on, balance=money.quantize(balance, account.currency),
                        currency=account.currency, method="values",
@@ -164,7 +153,7 @@ async def value_balance(session: AsyncSession, tenant: Tenant, account: AccountR
 
 async def value_balances(session: AsyncSession, tenant: Tenant, accounts: Sequence[AccountRead],
                          days: Sequence[dt.date]) -> dict[uuid.UUID, dict[dt.date, Decimal]]:
-    """`value_balance` of many accounts on many days, from one read of their values and movements."""
+    """`value_balance` of many accounts on many days: one read of their values, one of each one's movements."""
     if not accounts or not days:
         return {}
     last = max(days)

@@ -8,7 +8,6 @@ A transfer of securities is a pair: transfer_out on one account and transfer_in 
 import datetime as dt
 import uuid
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -60,18 +59,11 @@ _COUNTERPART = {T.transfer_out: T.transfer_in, T.transfer_in: T.transfer_out}
 
 # ---- the facts, for the engine ----
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+async def facts(session: AsyncSession, tenant_id: uuid.UUID, account_ids: Collection[uuid.UUID], *,
+                opening: dt.date | None = None) -> list[engine.Activity]:
     """Everything that happened in some accounts, as the engine takes it. Undated opening lots are dated the
     day before the tenant's first dated activity (or before `opening`, when that is earlier), so that they
     are held before anything else and on any earlier day asked for."""
-
-    activities: list[engine.Activity]
-    security_ids: frozenset[uuid.UUID]
-
-
-async def facts(session: AsyncSession, tenant_id: uuid.UUID, account_ids: Collection[uuid.UUID], *,
-                opening: dt.date | None = None) -> Facts:
     repository = InvestmentTransactionRepository(session, tenant_id)
     accounts, transactions = set(account_ids), list(await repository.of_accounts(account_ids))
     # The lots a transfer brings in are those of the account it came from, with their history: take in
@@ -95,7 +87,7 @@ async def facts(session: AsyncSession, tenant_id: uuid.UUID, account_ids: Collec
     activities = [_opening(holding, securities[holding.security_id], undated) for holding in holdings]
     activities += [_activity(row, sequence) for sequence, row in enumerate(transactions)]
     activities.sort(key=lambda activity: (activity.date, activity.kind is not engine.Kind.opening, activity.sequence))
-    return Facts(activities, frozenset(securities))
+    return activities
 
 
 def _opening(holding: Holding, security: SecurityRead, undated: dt.date) -> engine.Activity:
@@ -116,9 +108,13 @@ def _activity(row: InvestmentTransaction, sequence: int) -> engine.Activity:
 
 
 async def _written(session: AsyncSession, tenant: Tenant, account_ids: Collection[uuid.UUID],
-                   changed_from: dt.date | None) -> None:
+                   changed_from: dt.date | None, *, split: bool = False) -> None:
     """After a write: the history must still hold, and the derived state is stale from the first day the
-    write changed (None: an undated opening lot, held since before anything else)."""
+    write changed (None: an undated opening lot, held since before anything else). A split changes what
+    every account holds of its security, so then every investment account's history must hold."""
+    if split:
+        account_ids = [a.id for a in await account_service.all_accounts(session, tenant.tenant_id)
+                       if a.type in PORTFOLIOS]
     await _replay(session, tenant, account_ids)
     await state_service.touch(session, tenant.tenant_id, changed_from or dt.date.min)
 
@@ -128,7 +124,7 @@ async def _replay(session: AsyncSession, tenant: Tenant, account_ids: Collection
     with the request's transaction)."""
     history = await facts(session, tenant.tenant_id, account_ids)
     try:
-        return engine.snapshot(history.activities, dt.date.max, base_currency=tenant.base_currency,
+        return engine.snapshot(history, dt.date.max, base_currency=tenant.base_currency,
                                prices=lambda _security, _day: None, rates=lambda _currency, _day: None)
     except engine.InsufficientQuantity as exc:
         raise InsufficientQuantity(details={"transaction_id": str(exc.activity_id), "held": str(exc.held),
@@ -321,7 +317,7 @@ async def create_transaction(session: AsyncSession, tenant: Tenant, account_id: 
                                                    **{**values, "type": _COUNTERPART[kind]}))
         accounts.append(counter.id)
     await repository.add(row)
-    await _written(session, tenant, accounts, row.date)
+    await _written(session, tenant, accounts, row.date, split=kind is T.split)
     return _transaction_read(row, security)
 
 
@@ -341,7 +337,8 @@ async def update_transaction(session: AsyncSession, tenant: Tenant, account_id: 
         for field, value in changes.items():
             setattr(each, field, value)
     await session.flush()
-    await _written(session, tenant, {each.account_id for each in rows}, min(dated_before, row.date))
+    await _written(session, tenant, {each.account_id for each in rows}, min(dated_before, row.date),
+                   split=row.type is T.split)
     return (await _reads(session, [row]))[0]
 
 
@@ -353,7 +350,7 @@ async def delete_transaction(session: AsyncSession, tenant: Tenant, account_id: 
     rows = [row] if row.transfer_id is None else list(await repository.transfer_pair(row.transfer_id))
     for each in rows:
         await repository.delete(each)
-    await _written(session, tenant, {each.account_id for each in rows}, row.date)
+    await _written(session, tenant, {each.account_id for each in rows}, row.date, split=row.type is T.split)
 
 
 async def accounts_with_facts(session: AsyncSession, tenant_id: uuid.UUID,

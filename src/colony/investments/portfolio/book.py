@@ -42,7 +42,7 @@ async def load(session: AsyncSession, tenant: Tenant, accounts: Sequence[Account
     values nothing earlier; only the activity of `security_id`, when the figures are about it alone."""
     account_ids = [account.id for account in accounts]
     facts = await activity_service.facts(session, tenant.tenant_id, account_ids, opening=opening)
-    activities = [a for a in facts.activities if a.date <= end]
+    activities = [a for a in facts if a.date <= end]
     if security_id is not None:
         activities = [a for a in activities if a.security_id == security_id]
     else:

@@ -19,8 +19,6 @@ from colony.investments.portfolio import figures
 from colony.investments.portfolio.schemas import PerformanceRead, PortfolioRead
 from colony.investments.state import service as state_service
 
-ZERO = Decimal(0)
-
 
 async def portfolio(session: AsyncSession, tenant: Tenant, accounts: Sequence[AccountRead], *,
                     method: engine.CostMethod, day: dt.date) -> PortfolioRead:

@@ -54,13 +54,17 @@ def scopes_of(tenant_id: uuid.UUID, account_ids: Sequence[uuid.UUID]) -> dict[uu
     return scopes
 
 
-async def ensure_fresh(database: Database, tenant: Tenant, today: dt.date | None = None) -> bool:
-    """Whether the tenant's state is fresh, after refreshing what was stale."""
+async def fresh_state(database: Database, tenant: Tenant, today: dt.date | None = None) -> PortfolioState | None:
+    """The tenant's state once fresh (its stale days refreshed first), or None if writes kept winning."""
     today = today or clock.today()
     async with database.reader() as reader:
-        if is_fresh(await state_service.header(reader, tenant.tenant_id), tenant.base_currency, today):
-            return True
-    return await refresh(database, tenant, today)
+        state = await state_service.header(reader, tenant.tenant_id)
+    if is_fresh(state, tenant.base_currency, today):
+        return state
+    if not await refresh(database, tenant, today):
+        return None
+    async with database.reader() as reader:
+        return await state_service.header(reader, tenant.tenant_id)
 
 
 async def refresh(database: Database, tenant: Tenant, today: dt.date | None = None) -> bool:

@@ -42,7 +42,6 @@ from colony.investments.securities import service as security_service
 from colony.investments.state import service as state_service
 from colony.investments.state.models import PortfolioState
 
-ZERO = Decimal(0)
 INDEX_QUANTUM = Decimal("1e-10")
 
 
@@ -52,10 +51,10 @@ async def portfolio(database: Database, tenant: Tenant, *, method: engine.CostMe
                     account_id: uuid.UUID | None = None) -> PortfolioRead:
     """Holdings, cash, totals and allocation at the latest close and the latest rate on or before today."""
     day = clock.today()
-    fresh = await refresh.ensure_fresh(database, tenant, day)
+    state = await refresh.fresh_state(database, tenant, day)
     async with database.reader() as session:
         accounts = await books.portfolio_accounts(session, tenant, account_id)
-        if not fresh:
+        if state is None:
             return await computed.portfolio(session, tenant, accounts, method=method, day=day)
         return await _stored_portfolio(session, tenant, accounts, method, day)
 
@@ -101,12 +100,8 @@ def _range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, 
 
 
 async def _fresh_state(database: Database, tenant: Tenant, end: dt.date) -> PortfolioState | None:
-    """The tenant's state if it is fresh and answers for days up to `end` (refreshed first if stale)."""
-    today = clock.today()
-    if end > today or not await refresh.ensure_fresh(database, tenant, today):
-        return None
-    async with database.reader() as reader:
-        return await state_service.header(reader, tenant.tenant_id)
+    """The tenant's state if it answers for days up to `end` (refreshed first if stale)."""
+    return await refresh.fresh_state(database, tenant) if end <= clock.today() else None
 
 
 async def _first_day(session: AsyncSession, tenant: Tenant, scope_id: uuid.UUID, state: PortfolioState) -> dt.date:

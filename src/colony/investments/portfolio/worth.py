@@ -28,6 +28,7 @@ from colony.investments.portfolio import book as books
 from colony.investments.portfolio import figures, refresh
 from colony.investments.portfolio.schemas import AccountWorth, NetWorthPoint, NetWorthRead
 from colony.investments.state import service as state_service
+from colony.investments.state.models import PortfolioState
 
 ZERO = Decimal(0)
 HISTORY_MONTHS = 12
@@ -40,18 +41,18 @@ async def _invested(session: AsyncSession, tenant: Tenant, accounts: Sequence[Ac
     return [account for account in candidates if account.id in with_facts]
 
 
-async def _fresh(database: Database, tenant: Tenant, days: Sequence[dt.date]) -> bool:
-    """Whether the stored state can answer for some of these days (refreshed first if stale)."""
-    return min(days) <= clock.today() and await refresh.ensure_fresh(database, tenant)
+async def _fresh(database: Database, tenant: Tenant, days: Sequence[dt.date]) -> PortfolioState | None:
+    """The stored state, if it can answer for some of these days (refreshed first if stale)."""
+    return await refresh.fresh_state(database, tenant) if min(days) <= clock.today() else None
 
 
 async def _invested_values(session: AsyncSession, tenant: Tenant, accounts: Sequence[AccountRead],
-                           days: Sequence[dt.date], fresh: bool) -> dict[tuple[uuid.UUID, dt.date], Decimal]:
+                           days: Sequence[dt.date], state: PortfolioState | None
+                           ) -> dict[tuple[uuid.UUID, dt.date], Decimal]:
     """Each account's holdings at market plus cash at each day's close, in base currency."""
     if not accounts or not days:
         return {}
     today = clock.today()
-    state = await state_service.header(session, tenant.tenant_id) if fresh else None
     stored = {day for day in days if state is not None and state.first_date < day <= today}
     values = {(account.id, day): ZERO for account in accounts for day in stored}
     for row in await state_service.scopes_on(session, tenant.tenant_id, [a.id for a in accounts], stored):
@@ -81,12 +82,12 @@ def _worth_of(snapshot: engine.Snapshot, account_id: uuid.UUID, rates: engine.Ra
 async def balance(database: Database, tenant: Tenant, account_id: uuid.UUID, on: dt.date | None) -> BalanceRead:
     """GET /accounts/{id}/balance: in the account's currency (422 RATE_NOT_AVAILABLE without a rate)."""
     day = on or clock.today()
-    fresh = await _fresh(database, tenant, [day])
+    state = await _fresh(database, tenant, [day])
     async with database.reader() as session:
         account = await account_service.get(session, tenant, account_id)
         if not await _invested(session, tenant, [account]):
             return await account_service.value_balance(session, tenant, account, day)
-        value = (await _invested_values(session, tenant, [account], [day], fresh))[(account.id, day)]
+        value = (await _invested_values(session, tenant, [account], [day], state))[(account.id, day)]
         conversion = await rate_service.rate_on(session, tenant.base_currency, account.currency, day)
     return BalanceRead(account_id=account.id, date=day, balance=conversion.apply(value, account.currency),
                        currency=account.currency, method="holdings")
@@ -101,19 +102,19 @@ async def net_worth(database: Database, tenant: Tenant, on: dt.date | None,
         raise ValidationFailed("query.history_start_date", "must not be after date")
     month_ends = _month_ends(history_from, day)
     days = [*month_ends, day]
-    fresh = await _fresh(database, tenant, days)
+    state = await _fresh(database, tenant, days)
     async with database.reader() as session:
-        return await _net_worth(session, tenant, day, month_ends, fresh)
+        return await _net_worth(session, tenant, day, month_ends, state)
 
 
 async def _net_worth(session: AsyncSession, tenant: Tenant, day: dt.date, month_ends: list[dt.date],
-                     fresh: bool) -> NetWorthRead:
+                     state: PortfolioState | None) -> NetWorthRead:
     currency = tenant.base_currency
     days = [*month_ends, day]
     accounts = await account_service.all_accounts(session, tenant.tenant_id)
     invested = await _invested(session, tenant, accounts)
     others = [account for account in accounts if account not in invested]
-    held = await _invested_values(session, tenant, invested, days, fresh)
+    held = await _invested_values(session, tenant, invested, days, state)
     stated = await account_service.value_balances(session, tenant, others, days)
     table = await rate_service.rate_table(session, {a.currency for a in accounts} | {currency}, min(days), day)
     missing: set[str] = set()
