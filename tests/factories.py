@@ -206,3 +206,9 @@ async def exchange_rate(client: httpx.AsyncClient, user: UserHandle, from_: str,
     body = await read_json(client, user, "/exchange-rates/convert", amount="1", date=day, **{"from": from_, "to": to})
     rate: str = body["rate"]
     return rate
+
+
+async def create_series(client: httpx.AsyncClient, owner: UserHandle, dates: list[str],
+                        **overrides: Any) -> list[dict[str, Any]]:
+    """One transaction (an expense unless `type` says otherwise) on each of `dates`, the rest alike."""
+    return [await create_transaction(client, owner, date=day, **overrides) for day in dates]

@@ -15,7 +15,7 @@ import types
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -28,8 +28,12 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from colony.config import Settings
+from colony.core import clock
 from colony.core.tenancy import Role
 from colony.users.deps import get_tenant, require_owner
+from tests.assistant.conftest import configure
+from tests.assistant.fake_model import calls, fake_model_server, text
 from tests.factories import (
     TEST_PASSWORD,
     V1,
@@ -47,6 +51,7 @@ from tests.factories import (
     create_investment_transaction,
     create_payment_method,
     create_security,
+    create_series,
     create_template,
     create_transaction,
     create_transfer,
@@ -158,6 +163,23 @@ async def _transfer(client: httpx.AsyncClient, owner: UserHandle) -> Row:
     return Row(transfer["id"], (transfer["id"], source["id"], target["id"], "Alpha move"))
 
 
+async def _conversation(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    response = await client.post(f"{V1}/assistant/conversations", json={"title": "Alpha chat"},
+                                 headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return Row(response.json()["id"], (response.json()["id"], "Alpha chat"))
+
+
+async def _action(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    """A write the (fake) model proposed in a conversation of A's: see `model_that_proposes`."""
+    chat = await _conversation(client, owner)
+    response = await client.post(f"{V1}/assistant/conversations/{chat.id}/messages", headers=owner.headers,
+                                 json={"content": "Alpha lunch for 9.99 USD today, please"})
+    assert response.status_code == 200, response.text
+    proposal = response.json()["proposals"][0]
+    return Row(proposal["id"], (proposal["id"], "Alpha lunch"))
+
+
 async def _sub_user(client: httpx.AsyncClient, owner: UserHandle) -> Row:
     email = f"alpha-{uuid.uuid4().hex[:12]}@example.com"
     response = await client.post(f"{V1}/business/sub-users", json={"email": email, "password": TEST_PASSWORD},
@@ -184,7 +206,28 @@ OWNED_ROWS: dict[str, Callable[[httpx.AsyncClient, UserHandle], Awaitable[Row]]]
     "holding_id": _holding,
     "investment_transaction_id": _investment_transaction,
     "transfer_id": _transfer,
+    "conversation_id": _conversation,
+    "action_id": _action,
 }
+
+# Rows of one user rather than of the tenant: a business's sub-user reads none of its owner's conversations.
+PER_USER_PREFIX = f"{V1}/assistant/"
+
+
+@pytest.fixture(autouse=True)
+def model_that_proposes(app: FastAPI, settings: Settings) -> Iterator[None]:
+    """A configured model (a fake on loopback) that answers every question with a proposed expense, so that
+    the walk has conversations, proposals and logs of A's, and B's messages reach the conversation lookup."""
+    with fake_model_server() as model:
+        model.fallback = lambda request: (
+            calls(("propose_expense", {"amount": "9.99", "currency": "USD", "date": str(clock.today()),
+                                       "description": "Alpha lunch"}))
+            if request["messages"][-1]["role"] == "user" else text("Proposed."))
+        configure(app, settings, model.url)
+        try:
+            yield
+        finally:
+            app.state.settings = settings
 
 # Path parameters that name no owned row, with the value the walk puts there (B calls these routes too:
 # their answers must show nothing of A's).
@@ -344,12 +387,21 @@ class Tenant:
         return sorted({mark for row in self.rows.values() for mark in row.marks if mark in response.text})
 
 
+async def _recurring(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    """A monthly payment up to today: a series that /transactions/recurring lists."""
+    paid = await create_series(client, owner, [str(clock.today() - timedelta(days=30 * n)) for n in (2, 1, 0)],
+                               description="Alpha gym")
+    return Row(paid[-1]["id"], (paid[-1]["id"], "Alpha gym"))
+
+
 async def tenant_with_rows(client: httpx.AsyncClient, make_user: MakeUser) -> Tenant:
-    """A business owner with one row of every kind that a route names (and the shared security they hold)."""
+    """A business owner with one row of every kind that a route names (and the shared security they hold),
+    and a recurring series."""
     owner = await make_user(Role.business)
     if (await client.get(f"{V1}/securities/{SHARED_SYMBOL}", headers=owner.headers)).status_code == 404:
         await create_security(client, owner, symbol=SHARED_SYMBOL)
-    return Tenant(owner, {name: await factory(client, owner) for name, factory in OWNED_ROWS.items()})
+    rows = {name: await factory(client, owner) for name, factory in OWNED_ROWS.items()}
+    return Tenant(owner, rows | {"recurring": await _recurring(client, owner)})
 
 
 def tenant_reads(app: FastAPI) -> list[Endpoint]:
@@ -459,8 +511,14 @@ async def test_a_sub_user_reads_its_business_rows_and_may_not_write_them(
     like the owner's writes. The other writes (a transaction's) are a sub-user's to make: not walked here."""
     alpha = await tenant_with_rows(client, make_user)
     sub_user = await make_user(Role.sub_user, business=alpha.owner)
-    reading = [endpoint for endpoint in tenant_reads(app) if not depends_on(endpoint.route.dependant, require_owner)]
+    reading = [endpoint for endpoint in tenant_reads(app) if not depends_on(endpoint.route.dependant, require_owner)
+               and not endpoint.path.startswith(PER_USER_PREFIX)]
     assert await reads(client, sub_user, reading, alpha.ids) == await reads(client, alpha.owner, reading, alpha.ids)
+    for endpoint in tenant_reads(app):
+        if endpoint.path.startswith(PER_USER_PREFIX):  # the owner's own: not found, and not listed
+            response = await call(client, sub_user, endpoint, alpha.ids)
+            assert response.status_code == (404 if endpoint.ids else 200), (str(endpoint), response.text)
+            assert not alpha.leaks(response), str(endpoint)
     for endpoint in walked(app) + [endpoint for endpoint in tenant_reads(app) if not endpoint.ids]:
         if depends_on(endpoint.route.dependant, require_owner):
             response = await call(client, sub_user, endpoint, alpha.ids)

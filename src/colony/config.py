@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     auth_rate_limit: str = "20/minute"
     access_token_minutes: int = Field(default=30, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)
+    # The assistant: any OpenAI-compatible chat-completions server (unset: no assistant, the rest still serves).
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=60, gt=0)  # seconds per call to the model
+    assistant_daily_tokens: int = Field(default=200_000, ge=0)  # per user and UTC day
+    assistant_rate_limit: str = "30/minute"  # messages per user, across instances when Redis is configured
+    llm_log_retention_days: int = Field(default=90, ge=1)
+    llm_retry_backoff: float = Field(default=0.5, ge=0)  # seconds before the first retry, doubled after
     # Tests only: password hashes with cheap Argon2 parameters (core/passwords.py). Refused in production.
     fast_password_hashing: bool = False
 
@@ -79,6 +88,11 @@ class Settings(BaseSettings):
                 "(or COLONY_ALLOW_SQLITE_IN_PRODUCTION=true for a single-machine install)"
             )
         return self
+
+    @property
+    def assistant_configured(self) -> bool:
+        """A model server and its model are both set (either alone: no assistant, as with neither)."""
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from colony.admin import domain as admin
 from colony.analytics import domain as analytics
+from colony.assistant import domain as assistant
 from colony.auth import domain as auth
 from colony.budgets import domain as budgets
 from colony.business import domain as business
@@ -50,6 +51,7 @@ DOMAINS: tuple[Domain, ...] = (
     investments.domain,
     analytics.domain,
     business.domain,
+    assistant.domain,
     admin.domain,
     health.domain,
 )

@@ -179,5 +179,30 @@ class TransactionRepository(TenantRepository[Transaction]):
             .order_by(T.date, T.created_at, T.id))
         return (await self.session.execute(statement)).all()
 
+    async def category_uses(self, tx_type: TransactionType, limit: int) -> Sequence[Sequence[Any]]:
+        """The tenant's categorised transactions of one type (transfer legs aside), one row per lower-case
+        description and category, the `limit` most recently used: rows of (description, category_id,
+        count, min(amount), max(amount)). Grouped in SQL, so the caller's work is bounded whatever the
+        history's size."""
+        description = func.lower(T.description)
+        statement = (
+            select(description, T.category_id, func.count(), func.min(T.amount), func.max(T.amount))
+            .where(self._mine(), T.type == tx_type, T.category_id.is_not(None), T.transfer_id.is_(None))
+            .group_by(description, T.category_id)
+            .order_by(func.max(T.date).desc(), description, T.category_id)
+            .limit(limit))
+        return (await self.session.execute(statement)).all()
+
+    async def paid_history(self, since: date, until: date, limit: int) -> Sequence[Sequence[Any]]:
+        """The tenant's paid expenses and incomes (transfer legs aside) dated in [since, until], the newest
+        `limit`: rows of (description, currency, type, date, amount, category_id)."""
+        statement = (
+            select(T.description, T.currency, T.type, T.date, T.amount, T.category_id)
+            .where(self._mine(), T.date >= since, T.date <= until, T.status == TransactionStatus.paid,
+                   T.transfer_id.is_(None))
+            .order_by(T.date.desc(), T.id.desc())
+            .limit(limit))
+        return (await self.session.execute(statement)).all()
+
     async def delete_planned_of_cycle(self, cycle_id: uuid.UUID) -> None:
         await self.delete_where(T.cycle_id == cycle_id, T.status == TransactionStatus.planned)

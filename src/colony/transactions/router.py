@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from colony.core.db import commit
-from colony.core.deps import SessionDep
+from colony.core.deps import PageDep, SessionDep
 from colony.core.errors import Forbidden, Unauthorized
 from colony.core.idempotency import IdempotencyDep, IdempotencyKeyInProgress, IdempotencyKeyReused
 from colony.core.openapi import error_responses
@@ -20,9 +20,12 @@ from colony.exchange_rates.errors import RateNotAvailable
 from colony.transactions import service as transaction_service
 from colony.transactions.errors import CycleAlreadyCompleted, ExpenseNotFound, TransactionNotFound
 from colony.transactions.schemas import (
+    CategorySuggestionRequest,
+    CategorySuggestions,
     ExpenseCreate,
     ExpenseListQuery,
     ExpenseUpdate,
+    RecurringSeriesRead,
     TransactionCreate,
     TransactionListQuery,
     TransactionRead,
@@ -52,6 +55,24 @@ async def list_transactions(ctx: TenantCtx, session: SessionDep,
 async def create_transaction(body: TransactionCreate, ctx: TenantCtx, session: SessionDep,
                              idem: IdempotencyDep) -> Response:
     return await idem.respond(session, ctx.user_id, lambda: transaction_service.create(session, ctx, body))
+
+
+@transactions_router.post("/suggest-category", response_model=CategorySuggestions, responses=error_responses(*_AUTH))
+async def suggest_category(body: CategorySuggestionRequest, ctx: TenantCtx, session: SessionDep) -> CategorySuggestions:
+    """Categories for a new transaction, ranked by how well its description matches the descriptions of the
+    tenant's own categorised transactions of that type (merchant names normalised: case, digits, dates,
+    card references and payment words such as POS or CARD don't count). No model involved; writes nothing."""
+    return await transaction_service.suggest_categories(session, ctx.tenant_id, body.description,
+                                                        amount=body.amount, tx_type=body.type)
+
+
+@transactions_router.get("/recurring", response_model=Page[RecurringSeriesRead], responses=error_responses(*_AUTH))
+async def list_recurring(ctx: TenantCtx, session: SessionDep, page: PageDep) -> Page[RecurringSeriesRead]:
+    """Series found in the tenant's paid expenses and incomes (transfers aside): at least 3 occurrences with
+    the same merchant name, currency and type, regular gaps (weekly 7±2 days, biweekly 14±3, monthly 28-33,
+    quarterly 85-95, yearly 355-375) and amounts within 15% of their median. Only series still going (the
+    last occurrence at most two intervals ago), by next date."""
+    return await transaction_service.recurring_page(session, ctx.tenant_id, page)
 
 
 @transactions_router.get("/{transaction_id:uuid}", response_model=TransactionRead, response_class=JSONResponse,

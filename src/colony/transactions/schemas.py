@@ -12,11 +12,15 @@ from colony.core.errors import ValidationFailed
 from colony.core.money import (
     CurrencyCode,
     DecimalInput,
+    DecimalString,
     DecimalText,
     RateText,
     in_body_currency,
+    within_bounds,
 )
 from colony.core.schemas import IsoDate, PageParams, Schema, UuidText, refuse_null
+from colony.transactions import insights
+from colony.transactions.insights import RecurrenceInterval
 from colony.transactions.models import TransactionStatus, TransactionType
 
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -156,3 +160,43 @@ class ExpenseListQuery(ExpenseFilterQuery, PageParams):
 
 class TransactionListQuery(TransactionFilters, PageParams):
     pass
+
+
+# ---- insights from the tenant's own history (transactions/insights.py) ----
+
+class CategorySuggestionRequest(Schema):
+    description: Description = Field(examples=["CARD PAYMENT TESCO STORES 3321 LONDON"])
+    amount: DecimalInput | None = Field(
+        default=None, examples=["42.10"],
+        description="Nudges the score of categories whose matching history had similar amounts")
+    type: TransactionType = TransactionType.expense
+
+    _amount = field_validator("amount")(within_bounds)
+
+
+class CategorySuggestion(Schema):
+    category_id: uuid.UUID
+    name: str
+    score: int = Field(ge=0, le=100, description=(
+        "How well the description matches the category's past descriptions, a whole number 0..100 "
+        f"(at least {insights.MIN_SCORE}; +{insights.AMOUNT_BONUS} when the amount fits the amounts seen)"))
+
+
+class CategorySuggestions(Schema):
+    suggestions: list[CategorySuggestion] = Field(description=(
+        f"At most {insights.MAX_SUGGESTIONS}, best first; empty when nothing in the history matches"))
+
+
+class RecurringSeriesRead(Schema):
+    description: str = Field(description="The latest occurrence's description")
+    type: TransactionType
+    category_id: uuid.UUID | None = Field(description="The latest occurrence's category")
+    category: str | None = Field(description="That category's name")
+    amount: DecimalString = Field(description="The latest occurrence's amount, in `currency`")
+    currency: str
+    interval: RecurrenceInterval
+    occurrences: int = Field(description=f"Occurrences in the series' latest run (at least "
+                                         f"{insights.MIN_OCCURRENCES})")
+    last_date: dt.date
+    next_date: dt.date = Field(description="The last date plus the interval (monthly and longer: on the day "
+                                           "of the month the series usually falls on, or the month's last day)")

@@ -10,7 +10,7 @@ in, a completed cycle); we take part in the categories' rules through `CATEGORY_
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -19,13 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colony.categories import service as category_service
 from colony.categories.models import CategoryKind
 from colony.categories.service import CategoryReferences
-from colony.core import money
+from colony.core import clock, money
 from colony.core.domain import Hooks
 from colony.core.errors import ValidationFailed
 from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.exchange_rates import service as rate_service
 from colony.payment_methods import service as payment_method_service
+from colony.transactions import insights
 from colony.transactions.errors import (
     ExpenseNotFound,
     TransactionIsTransferLeg,
@@ -35,8 +36,11 @@ from colony.transactions.errors import (
 from colony.transactions.models import Transaction, TransactionStatus, TransactionType
 from colony.transactions.repository import READ_KEYS, TransactionRepository
 from colony.transactions.schemas import (
+    CategorySuggestion,
+    CategorySuggestions,
     ExpenseCreate,
     ExpenseUpdate,
+    RecurringSeriesRead,
     TransactionCreate,
     TransactionFilters,
     TransactionRead,
@@ -109,6 +113,48 @@ async def _get(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID,
 async def get(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID, *,
               expense_only: bool = False) -> TransactionRead:
     return _read(await _get(session, tenant, transaction_id, expense_only=expense_only))
+
+
+# ---- insights from the tenant's own history (the rules: transactions/insights.py) ----
+
+SUGGESTION_HISTORY = 5_000  # (description, category) pairs read, the most recently used
+RECURRING_HISTORY = 20_000  # transactions read, the newest of the last insights.LOOKBACK_DAYS
+
+
+async def suggest_categories(session: AsyncSession, tenant_id: uuid.UUID, description: str, *,
+                             amount: Decimal | None = None,
+                             tx_type: TransactionType = TransactionType.expense) -> CategorySuggestions:
+    """The tenant's categories of `tx_type` that its past transactions suggest for `description` (as a
+    transaction's, up to 500 characters), best first; an `amount` like those of a category's past matches
+    (in any currency) raises its score a little. No history, no match: no suggestions."""
+    uses = await TransactionRepository(session, tenant_id).category_uses(tx_type, SUGGESTION_HISTORY)
+    ranked = insights.rank_categories(description, amount, (insights.PastUse(*row) for row in uses))
+    names = await category_service.names_of(session, tenant_id, [suggestion.category_id for suggestion in ranked])
+    return CategorySuggestions(suggestions=[
+        CategorySuggestion(category_id=s.category_id, name=names[s.category_id], score=s.score)
+        for s in ranked if s.category_id in names])
+
+
+async def recurring_series(session: AsyncSession, tenant_id: uuid.UUID) -> list[RecurringSeriesRead]:
+    """Every series still alive in the tenant's paid expenses and incomes, by next date."""
+    today = clock.today()
+    rows = await TransactionRepository(session, tenant_id).paid_history(
+        today - timedelta(days=insights.LOOKBACK_DAYS), today, RECURRING_HISTORY)
+    found = insights.detect_series((insights.Occurrence(*row) for row in rows), today)
+    names = await category_service.names_of(session, tenant_id,
+                                            {s.category_id for s in found if s.category_id is not None})
+    return [RecurringSeriesRead(
+        description=s.description, type=s.type, category_id=s.category_id,
+        category=None if s.category_id is None else names.get(s.category_id),
+        amount=money.quantize(s.amount, s.currency), currency=s.currency, interval=s.interval,
+        occurrences=s.occurrences, last_date=s.last_date, next_date=s.next_date) for s in found]
+
+
+async def recurring_page(session: AsyncSession, tenant_id: uuid.UUID, params: PageParams
+                         ) -> Page[RecurringSeriesRead]:
+    """`recurring_series` as one page of the API's lists."""
+    found = await recurring_series(session, tenant_id)
+    return Page[RecurringSeriesRead].build(found[params.offset:params.offset + params.size], len(found), params)
 
 
 # ---- writes ----
