@@ -24,6 +24,7 @@ class Reply:
     status: int = 200
     body: str = ""  # the body of a non-200 answer
     hang: bool = False  # answer nothing until the test ends (a model too slow)
+    whole: bool = False  # answer a streamed request with one JSON body (servers that don't stream)
     usage: tuple[int, int] = (10, 5)
 
 
@@ -111,7 +112,7 @@ def fake_model_server() -> Iterator[FakeModel]:
             if reply.status != 200:
                 self._send(reply.status, "application/json", reply.body.encode())
                 return
-            if not request.get("stream"):
+            if not request.get("stream") or reply.whole:
                 self._send(200, "application/json", json.dumps(_completion(reply)).encode())
                 return
             include_usage = bool((request.get("stream_options") or {}).get("include_usage"))

@@ -224,3 +224,17 @@ async def test_the_status_names_the_model(client: httpx.AsyncClient, make_user: 
     user = await make_user()
     status = await client.get(f"{V1}/assistant/status", headers=user.headers)
     assert status.json() == {"configured": True, "model": "fake-model"}
+
+
+async def test_a_server_that_does_not_stream_and_an_empty_answer(client: httpx.AsyncClient, make_user: MakeUser,
+                                                                 assistant: FakeModel) -> None:
+    user = await make_user()
+    chat = await conversation(client, user)
+    assistant.script = [Reply(content="Whole answer.", whole=True), text("")]
+
+    streamed = await ask(client, user, chat, "Stream please", accept="text/event-stream")
+    empty = await ask(client, user, chat, "Say nothing")
+
+    assert events(streamed)[0] == ("delta", {"content": "Whole answer."})
+    assert events(streamed)[-1][1]["message"]["content"] == "Whole answer."
+    assert empty.json()["message"]["content"] == "The model gave no answer. Please ask again."

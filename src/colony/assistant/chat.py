@@ -33,6 +33,7 @@ HISTORY_CHARS = 24_000
 TOOLS: dict[str, tools.Tool] = {tool.name: tool for tool in (*tools.READ_TOOLS, *proposals.PROPOSE_TOOLS)}
 TOOL_SPECS = [tool.spec() for tool in TOOLS.values()]
 OUT_OF_ROUNDS = "I could not finish this answer within the steps allowed. Please ask a narrower question."
+EMPTY_ANSWER = "The model gave no answer. Please ask again."
 
 SYSTEM_PROMPT = """You are the assistant of Colony, the user's personal finance application. Today is {today}; \
 the user's base currency is {currency}.
@@ -87,6 +88,7 @@ async def answer(database: Database, client: ChatClient | None, tenant: Tenant, 
         {"role": "system", "content": SYSTEM_PROMPT.format(today=clock.today(), currency=tenant.base_currency)},
         *history, {"role": "user", "content": content}]
     context = tools.ToolContext(database, tenant, conversation_id)
+    fallback = EMPTY_ANSWER
     for round_ in range(1, MAX_ROUNDS + 1):
         last = round_ == MAX_ROUNDS
         payload = client.payload(messages, TOOL_SPECS, tool_choice="none" if last else "auto", stream=stream)
@@ -112,7 +114,10 @@ async def answer(database: Database, client: ChatClient | None, tenant: Tenant, 
         await _log(database, client, turn, payload, completion, None, started_at, monotonic_ms(started))
         if completion.content.strip():
             turn.said.append(completion.content.strip())
-        if not completion.tool_calls or last:
+        if not completion.tool_calls:
+            break
+        if last:
+            fallback = OUT_OF_ROUNDS
             break
         messages.append({"role": "assistant", "content": completion.content or None,
                          "tool_calls": [{"id": call.id, "type": "function",
@@ -127,7 +132,7 @@ async def answer(database: Database, client: ChatClient | None, tenant: Tenant, 
                 proposal = await _proposal(database, tenant, outcome.proposal_id)
                 turn.proposals.append(proposal)
                 yield Proposal(proposal)
-    text = "\n\n".join(turn.said) or OUT_OF_ROUNDS
+    text = "\n\n".join(turn.said) or fallback
     if not turn.said and stream:
         yield Delta(text)
     yield Done(await _finish(database, turn, text))

@@ -78,31 +78,28 @@ class ChatClient:
         try:
             async with asyncio.timeout(self._timeout):
                 raw = await response.aread()
-        except TimeoutError:
+        except (TimeoutError, httpx.TimeoutException):
             raise CallFailed(AssistantTimeout(), response.status_code, attempts) from None
+        except httpx.TransportError:
+            raise CallFailed(AssistantUpstreamError("The model server closed the connection"), response.status_code,
+                             attempts) from None
         finally:
             await response.aclose()
-        try:
-            body = json.loads(raw)
-            choice = body["choices"][0]
-            message = choice["message"]
-            calls = [ToolCall(id=call.get("id") or f"call_{index}", name=call["function"]["name"],
-                              arguments=call["function"].get("arguments") or "{}")
-                     for index, call in enumerate(message.get("tool_calls") or [])]
-            usage = body.get("usage") or {}
-            return Completion(content=(message.get("content") or "").replace("\x00", ""), tool_calls=calls,
-                              prompt_tokens=int(usage.get("prompt_tokens") or 0),
-                              completion_tokens=int(usage.get("completion_tokens") or 0),
-                              finish_reason=choice.get("finish_reason"), attempts=attempts,
-                              http_status=response.status_code)
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise CallFailed(AssistantUpstreamError("The model server's answer was not understood"),
-                             response.status_code, attempts, raw[:2000].decode(errors="replace")) from None
+        return _parse_completion(raw, response.status_code, attempts)
 
     async def stream(self, payload: dict[str, Any]) -> AsyncIterator[str | Completion]:
         """The answer to `payload` (built with `stream=True`): each piece of text as it comes, then the whole
         `Completion` (tool calls put together from their fragments, and the usage the server reported)."""
         response, attempts = await self._send(payload, stream=True)
+        if response.headers.get("content-type", "").startswith("application/json"):  # a server that won't stream
+            try:
+                whole = _parse_completion(await response.aread(), response.status_code, attempts)
+            finally:
+                await response.aclose()
+            if whole.content:
+                yield whole.content
+            yield whole
+            return
         text: list[str] = []
         calls: dict[int, dict[str, str]] = {}
         usage: dict[str, Any] = {}
@@ -188,6 +185,24 @@ class ChatClient:
             except ValueError:
                 pass
         return float(self._backoff * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not a secret
+
+
+def _parse_completion(raw: bytes, status: int, attempts: int) -> Completion:
+    try:
+        body = json.loads(raw)
+        choice = body["choices"][0]
+        message = choice["message"]
+        calls = [ToolCall(id=call.get("id") or f"call_{index}", name=call["function"]["name"],
+                          arguments=call["function"].get("arguments") or "{}")
+                 for index, call in enumerate(message.get("tool_calls") or [])]
+        usage = body.get("usage") or {}
+        return Completion(content=(message.get("content") or "").replace("\x00", ""), tool_calls=calls,
+                          prompt_tokens=int(usage.get("prompt_tokens") or 0),
+                          completion_tokens=int(usage.get("completion_tokens") or 0),
+                          finish_reason=choice.get("finish_reason"), attempts=attempts, http_status=status)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        raise CallFailed(AssistantUpstreamError("The model server's answer was not understood"), status, attempts,
+                         raw[:2000].decode(errors="replace")) from None
 
 
 def _json_or_text(body: str) -> Any:
