@@ -134,13 +134,13 @@ def user_rows(dataset: Dataset, password_hash: str) -> tuple[list[tuple], list[t
     users, credentials, profiles = [], [], []
     for t in dataset.all_tenants():
         users.append((t.id, t.email, "personal", True, t.id, now, now))
-        credentials.append((t.id, password_hash, "argon2id", 0))
+        credentials.append((t.id, password_hash, "argon2id"))
         profiles.append((t.id, "Bench", f"Tenant {t.index}", BASE_CURRENCY, "UTC", "en-US"))
     return users, credentials, profiles
 
 
 USER_COLUMNS = ("id", "email", "role", "is_active", "tenant_id", "created_at", "updated_at")
-CREDENTIAL_COLUMNS = ("user_id", "password_hash", "algorithm", "failed_attempts")
+CREDENTIAL_COLUMNS = ("user_id", "password_hash", "algorithm")
 PROFILE_COLUMNS = ("user_id", "first_name", "last_name", "base_currency", "timezone", "locale")
 CATEGORY_COLUMNS = ("id", "tenant_id", "created_by_id", "name", "kind", "created_at", "updated_at")
 PAYMENT_METHOD_COLUMNS = ("id", "tenant_id", "created_by_id", "name", "type", "currency", "last4", "is_active",

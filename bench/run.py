@@ -155,6 +155,9 @@ def colony_env(database_url: str, secret: str, *, sqlite: bool = False) -> dict[
     env.update({
         "COLONY_ENV": "production", "COLONY_SECRET_KEY": secret, "COLONY_DATABASE_URL": database_url,
         "COLONY_LOG_FORMAT": "json", "COLONY_AUTH_RATE_LIMIT": "10000/minute", "COLONY_MARKET_DATA": "none",
+        # production refuses the console mail backend; the benchmark sends no mail that anyone reads
+        "COLONY_EMAIL_BACKEND": "file", "COLONY_EMAIL_DIR": str(Path(tempfile.gettempdir()) / "colony-bench-mail"),
+        "COLONY_RATES_URL": "none",  # no network: the bundled rates
     })
     if sqlite:
         env["COLONY_ALLOW_SQLITE_IN_PRODUCTION"] = "true"

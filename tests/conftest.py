@@ -47,9 +47,10 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "auth_rate_limit": "10000/minute", "email_backend": "file", "email_dir": data_dir / "mail",
         "fast_password_hashing": True,
         "market_data": "none",  # never the internet: a test that syncs puts a fake on app.state.market_data
+        "rates_url": None,  # never the internet: a test that refreshes rates points this at a fake on loopback
     }
     values.update(overrides)
-    return Settings(**values)
+    return Settings(_env_file=None, **values)  # a developer's .env does not reach the tests
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ and prices up to the last weekday, through the API. The investment plan holds on
 import asyncio
 import datetime as dt
 import itertools
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -69,7 +70,14 @@ async def _investment_facts(conn: AsyncConnection, tenant_id: object) -> dict[st
             "by_type": {type_.value: n for type_, n in by_type}, "prices": dict(prices)}
 
 
-def _facts(url: str) -> dict[str, Any]:
+def _printed_password(output: str) -> str:
+    """The password `colony demo` printed: `demo user demo@colony.local (password X, shown this once): ...`."""
+    match = re.search(r"\(password (\S+), shown this once\)", output)
+    assert match is not None, output
+    return match.group(1)
+
+
+def _facts(url: str, password: str) -> dict[str, Any]:
     async def run() -> dict[str, Any]:
         engine = create_engine(url)
         async with engine.connect() as conn:
@@ -81,7 +89,7 @@ def _facts(url: str) -> dict[str, Any]:
             users = (await conn.execute(select(func.count()).select_from(User))).scalar_one()
             investments = await _investment_facts(conn, user.tenant_id)
         await engine.dispose()
-        return {"user_id": user.id, "password_ok": await passwords.verify_password(demo.DEMO_PASSWORD, password_hash),
+        return {"user_id": user.id, "password_ok": await passwords.verify_password(password, password_hash),
                 "by_currency": {(c, s): n for c, s, n in rows}, "users": users, "investments": investments}
 
     return asyncio.run(run())
@@ -102,7 +110,9 @@ def test_demo_creates_once_and_resets(tmp_path: Path, monkeypatch: pytest.Monkey
     assert result.exit_code == 0, result.output
     assert demo.DEMO_EMAIL in result.output and "transactions" in result.output
     assert f"investment transactions since {START}" in result.output
-    facts = _facts(url)
+    password = first_password = _printed_password(result.output)
+    assert len(password) >= 16
+    facts = _facts(url, password)
     assert facts["password_ok"] is True and facts["users"] == 1
     by_currency = facts["by_currency"]
     total = sum(by_currency.values())
@@ -119,17 +129,35 @@ def test_demo_creates_once_and_resets(tmp_path: Path, monkeypatch: pytest.Monkey
 
     again = runner.invoke(app, ["demo"])
     assert again.exit_code == 0 and "already exists" in again.output
-    assert _facts(url)["by_currency"] == by_currency  # nothing added
+    assert _facts(url, password)["by_currency"] == by_currency  # nothing added
 
-    for _ in range(2):  # --reset, twice in a row
-        reset = runner.invoke(app, ["demo", "--reset"])
-        assert reset.exit_code == 0, reset.output
-        assert reset.output == result.output
-        after = _facts(url)
+    for given in (None, "a demo password of my own"):  # --reset, twice in a row; the second with a password
+        if given is None:
+            reset = runner.invoke(app, ["demo", "--reset"])
+            assert reset.exit_code == 0, reset.output
+            new_password = _printed_password(reset.output)
+            assert new_password != password  # a new one each time, printed once
+            assert reset.output == result.output.replace(first_password, new_password)
+        else:
+            reset = runner.invoke(app, ["demo", "--reset", "--password-stdin"], input=f"{given}\n")
+            assert reset.exit_code == 0, reset.output
+            assert reset.output == result.output.replace(f"{first_password}, shown this once", "the one given")
+            new_password = given
+        password = new_password
+        after = _facts(url, password)
         assert after["user_id"] != facts["user_id"] and after["users"] == 1
         assert after["by_currency"] == by_currency  # the same year again (fixed seed)
         assert after["investments"] == investments  # the same brokerage, on the securities and prices there
         facts = after
+
+
+def test_a_given_password_is_checked_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLONY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setenv("COLONY_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["demo", "--password-stdin"], input="short\n")
+    assert result.exit_code == 2
+    assert "at least 8 characters" in result.output
+    assert not (tmp_path / "demo.db").exists()  # refused before anything was made
 
 
 async def _check_brokerage(url: str, data_dir: Path, user_id: Any) -> None:

@@ -60,6 +60,7 @@ from tests.factories import (
 )
 
 ADMIN_PREFIX = f"{V1}/admin/"
+WEB_APP_PREFIX = "/app/"  # the web app's pages, walked with a session by tests/webapp/test_tenancy.py
 PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")  # {cycle_id}, {transaction_id:uuid}
 
 
@@ -189,6 +190,28 @@ async def _sub_user(client: httpx.AsyncClient, owner: UserHandle) -> Row:
     return Row(sub_user_id, (sub_user_id, email))
 
 
+async def _custom_rate(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    response = await client.post(f"{V1}/exchange-rates/custom", headers=owner.headers,
+                                 json={"date": "2024-03-01", "from": "ARS", "to": "USD", "rate": "0.0012345"})
+    assert response.status_code == 201, response.text
+    return Row(response.json()["id"], (response.json()["id"], "0.0012345"))
+
+
+async def _personal_token(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    response = await client.post(f"{V1}/users/me/tokens", headers=owner.headers,
+                                 json={"name": "Alpha script", "scopes": ["read"]})
+    assert response.status_code == 201, response.text
+    token = response.json()
+    return Row(token["id"], (token["id"], "Alpha script", token["token"]))
+
+
+async def _bank_import(client: httpx.AsyncClient, owner: UserHandle) -> Row:
+    response = await client.post(f"{V1}/imports", headers=owner.headers, files={
+        "file": ("alpha-bank.csv", b"Date,Description,Amount\n2024-03-07,Alpha bakery,-4.20\n")})
+    assert response.status_code == 201, response.text
+    return Row(response.json()["id"], (response.json()["id"], "alpha-bank.csv", "Alpha bakery"))
+
+
 # How to make tenant A's row that a path parameter names. A route with an `{..._id}` that has no entry
 # here fails the walk: add a factory for it.
 OWNED_ROWS: dict[str, Callable[[httpx.AsyncClient, UserHandle], Awaitable[Row]]] = {
@@ -208,10 +231,14 @@ OWNED_ROWS: dict[str, Callable[[httpx.AsyncClient, UserHandle], Awaitable[Row]]]
     "transfer_id": _transfer,
     "conversation_id": _conversation,
     "action_id": _action,
+    "token_id": _personal_token,
+    "custom_rate_id": _custom_rate,
+    "import_id": _bank_import,
 }
 
-# Rows of one user rather than of the tenant: a business's sub-user reads none of its owner's conversations.
-PER_USER_PREFIX = f"{V1}/assistant/"
+# Rows of one user rather than of the tenant: a business's sub-user reads none of its owner's conversations,
+# nor its personal access tokens.
+PER_USER_PREFIX = (f"{V1}/assistant/", f"{V1}/users/me/")
 
 
 @pytest.fixture(autouse=True)
@@ -243,6 +270,7 @@ NOT_IDS: dict[str, str] = {
 BODY_SAMPLES: dict[str, dict[str, Any]] = {
     "HoldingCreate": {"symbol": SHARED_SYMBOL, "quantity": "10", "cost_basis": "1500.00"},
     "InvestmentTransactionCreate": {"type": "deposit", "date": "2024-03-05", "amount": "50.00"},
+    "AdminUserCreate": {"email": "walk@example.com", "password": "long enough password"},
 }
 QUERY_SAMPLES: dict[str, str] = {"from": "USD", "to": "EUR",  # currency codes
                                  "query": SHARED_SYMBOL}  # a security search that finds something
@@ -291,6 +319,8 @@ def walked(app: FastAPI) -> list[Endpoint]:
 def skip_reason(endpoint: Endpoint) -> str | None:
     if endpoint.is_admin:
         return "operator route over users, not tenant data (test_admin_routes_are_closed_to_tenant_owners)"
+    if endpoint.path.startswith(WEB_APP_PREFIX):
+        return "a page of the web app: a session cookie, not a bearer token (tests/webapp/test_tenancy.py walks them)"
     return None
 
 

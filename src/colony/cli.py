@@ -1,9 +1,11 @@
 """The `colony` command: serve, migrate, and operator tools."""
 
 import asyncio
+import sqlite3
 import sys
 from datetime import date
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -18,6 +20,7 @@ from colony import demo as demo_data
 from colony import migrate
 from colony.config import ConfigurationError, Settings, load_settings
 from colony.core import passwords
+from colony.core.backup import BackupRefused, back_up_sqlite
 from colony.core.cache import Cache, MemoryCache, RedisCache
 from colony.core.db import Database
 from colony.core.errors import AppError
@@ -61,7 +64,16 @@ def serve(
     migrate.upgrade(settings)
     _load_bundled_rates(settings)
     uvicorn.run("colony.main:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, server_header=False)
+                server_header=False, **proxy_options(settings))
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """X-Forwarded-For is believed from COLONY_TRUSTED_PROXIES alone, and ignored without it (uvicorn by itself
+    believes any process on the host: 127.0.0.1). The address uvicorn resolves is `request.client`, which the
+    auth rate limit and the login lockout count by."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
 
 
 @db_app.command("upgrade")
@@ -113,6 +125,31 @@ async def _create_admin(settings: Settings, email: str, password: str) -> None:
             await session.commit()
     finally:
         await database.dispose()
+
+
+# --- backups --------------------------------------------------------------------------------------
+
+@app.command()
+def backup(
+    output: Annotated[Path, typer.Option("--output", "-o", file_okay=False,
+                                         help="Directory in which to create the backup folder")] = Path(),
+) -> None:
+    """Copy the SQLite database (consistently, while the server runs) and the generated secret key into a
+    new colony-backup-<UTC time> folder. PostgreSQL: use pg_dump (see Backups in the README)."""
+    settings = settings_or_exit()
+    try:
+        result = back_up_sqlite(settings, output)
+    except BackupRefused as exc:
+        console.print(f"colony: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    except sqlite3.Error as exc:
+        console.print(f"colony: the backup failed: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    key = (f"and the secret key ({result.secret_key.name})" if result.secret_key is not None else
+           "without a secret key: COLONY_SECRET_KEY is set, keep it with your configuration"
+           if settings.secret_key is not None else "(no secret key has been generated yet)")
+    console.print(f"backed up the database ({result.database.name}) {key} to {result.directory}",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 # --- exchange rates ---------------------------------------------------------------------------------
@@ -177,10 +214,11 @@ def rates_load(
 
 @rates_app.command("refresh")
 def rates_refresh() -> None:
-    """Fetch new fixings from COLONY_RATES_URL (without it: load the bundled ECB data)."""
+    """Fetch new fixings from COLONY_RATES_URL, the ECB's published files by default (with none: load the
+    bundled ECB data)."""
     settings = settings_or_exit()
     migrate.upgrade(settings)
-    source = settings.rates_url or "the bundled ECB data (COLONY_RATES_URL is not set)"
+    source = settings.rates_url or "the bundled ECB data (COLONY_RATES_URL=none)"
     with Progress(console=console, transient=True) as progress:
         progress.add_task(f"refreshing exchange rates from {source}", total=None)
         try:
@@ -223,7 +261,7 @@ async def _run_jobs(settings: Settings) -> list[tuple[str, str, bool]]:
 @jobs_app.command("run")
 def jobs_run() -> None:
     """Run every scheduled job once now (template occurrences due so far into the active cycles; the rate
-    refresh when COLONY_RATES_URL is set)."""
+    refresh unless COLONY_RATES_URL=none)."""
     settings = settings_or_exit()
     migrate.upgrade(settings)
     with Progress(console=console, transient=True) as progress:
@@ -241,15 +279,24 @@ def jobs_run() -> None:
 def demo(
     reset: Annotated[bool, typer.Option("--reset", help="Delete the demo user and its data first, then recreate")]
     = False,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the demo user's password from the "
+                                                 "first line of stdin instead of generating one")] = False,
 ) -> None:
-    """Fill a fresh tenant demo@colony.local (password demo-password) with a realistic year of data and a
-    brokerage account with three years of investing."""
+    """Fill a fresh tenant demo@colony.local with a realistic year of data and a brokerage account with three
+    years of investing. Its password is random, printed once (or read from stdin)."""
     settings = settings_or_exit()
+    password = None
+    if password_stdin:
+        try:
+            password = TypeAdapter(Password).validate_python(sys.stdin.readline().rstrip("\r\n"))
+        except ValidationError as exc:
+            console.print(f"colony: {exc.errors()[0]['msg']}", markup=False, highlight=False)
+            raise typer.Exit(code=2) from None
     migrate.upgrade(settings)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("creating the demo year", total=None)
         try:
-            result = asyncio.run(_demo(settings, reset, lambda done, total: progress.update(
+            result = asyncio.run(_demo(settings, reset, password, lambda done, total: progress.update(
                 task, completed=done, total=total)))
         except SQLAlchemyError as exc:
             progress.stop()
@@ -259,17 +306,19 @@ def demo(
             raise typer.Exit(code=1) from None
     if not result.created:
         console.print(f"the demo user {demo_data.DEMO_EMAIL} already exists; nothing to do "
-                      "(use --reset to recreate it)", markup=False, highlight=False)
+                      "(use --reset to recreate it, with a new password)", markup=False, highlight=False)
         return
-    console.print(f"demo user {demo_data.DEMO_EMAIL} (password {demo_data.DEMO_PASSWORD}): "
+    shown = "the one given" if password_stdin else f"{result.password}, shown this once"
+    console.print(f"demo user {demo_data.DEMO_EMAIL} (password {shown}): "
                   f"{result.transactions} transactions from {result.start} to {result.end}; "
                   f"{result.investment_transactions} investment transactions since {result.investments_start}",
-                  markup=False, highlight=False)
+                  markup=False, highlight=False, soft_wrap=True)
 
 
-async def _demo(settings: Settings, reset: bool, progress: demo_data.Progress) -> demo_data.DemoResult:
+async def _demo(settings: Settings, reset: bool, password: str | None,
+                progress: demo_data.Progress) -> demo_data.DemoResult:
     database = Database.from_url(settings.sqlalchemy_url)
     try:
-        return await demo_data.create_demo(database, reset=reset, progress=progress)
+        return await demo_data.create_demo(database, reset=reset, progress=progress, password=password)
     finally:
         await database.dispose()

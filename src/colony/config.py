@@ -1,10 +1,12 @@
 """Settings: one class, read from `COLONY_*` environment variables (see API.md's operator table)."""
 
+import importlib.util
+import ipaddress
 import secrets
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -25,7 +27,9 @@ CommaList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COLONY_", extra="ignore")
+    # A `.env` file in the working directory fills in what the environment does not set (it wins).
+    model_config = SettingsConfigDict(env_prefix="COLONY_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore")
 
     env: Environment = Environment.development
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("colony")))
@@ -39,8 +43,12 @@ class Settings(BaseSettings):
 
     cors_origins: CommaList = []
     allowed_hosts: CommaList = ["*"]
+    max_upload_mb: int = Field(default=20, ge=1)  # the largest multipart upload, in MiB (a JSON body: 1 MiB)
+    # A bank file larger than this (KiB) is imported in the background (POST /imports answers `queued`).
+    import_background_kb: int = Field(default=2048, ge=0)
     log_format: str | None = Field(default=None, pattern="^(json|console)$")
     log_level: str = "INFO"
+    sentry_dsn: SecretStr | None = None  # report errors to Sentry (the `sentry` extra): core/error_reporting.py
 
     email_backend: str = Field(default="console", pattern="^(console|file|smtp)$")
     email_dir: Path | None = None
@@ -49,10 +57,18 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str = "colony@localhost"
+    # How the SMTP conversation is encrypted; credentials and reset tokens never cross the network in clear.
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    allow_console_email_in_production: bool = False
 
-    rates_url: str | None = None
+    # The ECB's published files (their directory; a Frankfurter-style API or one ECB file also works), fetched
+    # by a scheduled job; "none" turns fetching off (the bundled history only).
+    rates_url: str | None = "https://www.ecb.europa.eu/stats/eurofxref/"
     market_data: str = Field(default="yahoo", pattern="^(yahoo|none)$")  # the provider of security prices
     auth_rate_limit: str = "20/minute"
+    registration: Literal["open", "closed"] = "open"  # closed: only administrators create accounts
+    # Proxies (addresses or networks, or "*") whose X-Forwarded-For gives the client address; none: ignored.
+    trusted_proxies: CommaList = []
     access_token_minutes: int = Field(default=30, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)
     # The assistant: any OpenAI-compatible chat-completions server (unset: no assistant, the rest still serves).
@@ -67,12 +83,50 @@ class Settings(BaseSettings):
     # Tests only: password hashes with cheap Argon2 parameters (core/passwords.py). Refused in production.
     fast_password_hashing: bool = False
 
-    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        """Each as a network uvicorn parses (`10.0.0.7/24` → `10.0.0.0/24`). A typo is refused here: uvicorn
+        would keep it as a literal that matches nothing, and trust no proxy."""
+        networks = []
+        for item in value:
+            try:
+                networks.append(item if item == "*" else str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                message = f"COLONY_TRUSTED_PROXIES: {item!r} is not an address, a network or *"
+                raise ConfigurationError(message) from None
+        return networks
+
+    @model_validator(mode="after")
+    def _refuse_smtp_credentials_in_clear(self) -> "Settings":
+        if self.email_backend == "smtp" and self.smtp_tls == "none" and (self.smtp_user or self.smtp_password):
+            raise ConfigurationError("COLONY_SMTP_TLS=none would send the SMTP password in clear; "
+                                     "use starttls or tls, or a relay that needs no credentials")
+        return self
+
+    @model_validator(mode="after")
+    def _sentry_needs_its_extra(self) -> "Settings":
+        wants_sentry = self.sentry_dsn is not None and bool(self.sentry_dsn.get_secret_value())
+        if wants_sentry and importlib.util.find_spec("sentry_sdk") is None:
+            raise ConfigurationError("COLONY_SENTRY_DSN is set but sentry-sdk is not installed: "
+                                     "pip install 'colony[sentry]'")
+        return self
+
+    @field_validator("rates_url", mode="before")
+    @classmethod
+    def _rates_source(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+            return None
+        if not isinstance(value, str) or not value.strip().lower().startswith(("http://", "https://")):
+            raise ConfigurationError(f"COLONY_RATES_URL must be an http(s) URL or none, not {value!r}")
+        return value.strip()
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":
@@ -86,6 +140,11 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "COLONY_ENV=production needs COLONY_DATABASE_URL pointing at PostgreSQL "
                 "(or COLONY_ALLOW_SQLITE_IN_PRODUCTION=true for a single-machine install)"
+            )
+        if self.email_backend == "console" and not self.allow_console_email_in_production:
+            raise ConfigurationError(
+                "COLONY_ENV=production would print password-reset tokens to the console: set COLONY_EMAIL_BACKEND "
+                "(smtp or file), or COLONY_ALLOW_CONSOLE_EMAIL_IN_PRODUCTION=true"
             )
         return self
 

@@ -31,9 +31,11 @@ from colony.health import domain as health
 from colony.imports import domain as imports
 from colony.investments import domain as investments
 from colony.payment_methods import domain as payment_methods
+from colony.portability import domain as portability
 from colony.templates import domain as templates
 from colony.transactions import domain as transactions
 from colony.users import domain as users
+from colony.webapp import domain as webapp
 
 DOMAINS: tuple[Domain, ...] = (
     users.domain,
@@ -52,7 +54,9 @@ DOMAINS: tuple[Domain, ...] = (
     analytics.domain,
     business.domain,
     assistant.domain,
+    portability.domain,
     admin.domain,
+    webapp.domain,  # the pages at /app, over the services of every domain above
     health.domain,
 )
 

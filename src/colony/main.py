@@ -8,20 +8,23 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from redis.asyncio import Redis
 
 from colony import __version__
 from colony.config import Environment, Settings, get_settings
-from colony.core import jobs, passwords
-from colony.core.cache import Cache, MemoryCache, RedisCache
+from colony.core import error_reporting, jobs, passwords
+from colony.core.api_docs import mount_docs, operation_id
+from colony.core.cache import Cache, MemoryCache, RedisCache, connect_redis
 from colony.core.db import Database
 from colony.core.handlers import register_error_handlers
+from colony.core.limits import MIB, BodyLimitMiddleware
 from colony.core.logging import configure_logging
 from colony.core.mail import build_mailer
 from colony.core.metrics import Metrics
 from colony.core.middleware import RequestContextMiddleware, TrustedHostMiddleware
 from colony.core.ratelimit import RateLimiter
+from colony.core.routing import use_input_rules
 from colony.domains import DOMAINS
+from colony.users.deps import document_caller_errors
 
 HTTP_TIMEOUT_SECONDS = 10
 
@@ -32,7 +35,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     database = Database.from_url(settings.sqlalchemy_url, pool_size=settings.db_pool_size,
                                  max_overflow=settings.db_max_overflow)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    redis = connect_redis(settings.redis_url) if settings.redis_url else None
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS)
     cache: Cache = RedisCache(redis) if redis is not None else MemoryCache()
     app.state.database, app.state.redis, app.state.http, app.state.cache = database, redis, http, cache
@@ -87,18 +90,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="A self-hostable finance API: expenses, incomes, budgets, savings goals and reports.",
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # mount_docs serves them from the package, not a CDN
+        generate_unique_id_function=operation_id,
     )
+    mount_docs(app)
     app.state.settings = settings
     app.state.metrics = Metrics()
     register_error_handlers(app)
     for domain in sorted(DOMAINS, key=lambda domain: not domain.busiest):
         for router in domain.routers:
+            use_input_rules(router)
+            document_caller_errors(router)
             app.include_router(router, prefix=domain.prefix)
 
+    # Innermost of the middleware: a 413 still gets the CORS headers, so a browser can read it.
+    app.add_middleware(BodyLimitMiddleware, max_upload_bytes=settings.max_upload_mb * MIB)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])
     if settings.allowed_hosts != ["*"]:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    if error_reporting.init(settings):
+        app.add_middleware(error_reporting.ErrorReportingMiddleware)  # just inside the next one
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)  # outermost: sees everything
     return app

@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import httpx
+import pytest
 
+from colony.core import clock
 from colony.core.tenancy import Role
 from tests.factories import V1, MakeUser, create_category, create_transaction
 
@@ -154,8 +156,75 @@ async def test_trends_range_validation(client: httpx.AsyncClient, make_user: Mak
     for start in ("2024-13", "2024-1", "24-01", "2024/01", "0000-01", "1899-12"):
         r = await get(start, "2024-12")
         assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_ERROR", start
-    r = await client.get(f"{URL}/trends", params={"start": "2024-01"}, headers=owner.headers)
-    assert r.status_code == 422
+
+
+async def test_trends_take_a_date_range_like_every_other_report(client: httpx.AsyncClient,
+                                                                make_user: MakeUser) -> None:
+    owner = await make_user()
+    await create_transaction(client, owner, amount="1", date="2024-01-09")  # before the range
+    await create_transaction(client, owner, amount="2", date="2024-01-10")  # its first day
+    await create_transaction(client, owner, amount="4", date="2024-02-20")
+    await create_transaction(client, owner, amount="8", date="2024-03-05")  # its last day
+    await create_transaction(client, owner, amount="16", date="2024-03-06")  # after it
+    r = await client.get(f"{URL}/trends", params={"start_date": "2024-01-10", "end_date": "2024-03-05"},
+                         headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert [(row["month"], row["total_expenses"]) for row in r.json()] == [
+        ("2024-01", "2.00"), ("2024-02", "4.00"), ("2024-03", "8.00")]
+    # the months form: whole months
+    r = await client.get(f"{URL}/trends", params={"start": "2024-01", "end": "2024-03"}, headers=owner.headers)
+    assert [row["total_expenses"] for row in r.json()] == ["3.00", "4.00", "24.00"]
+    # the forms mix per end; one end twice is refused
+    r = await client.get(f"{URL}/trends", params={"start": "2024-02", "end_date": "2024-03-05"},
+                         headers=owner.headers)
+    assert [(row["month"], row["total_expenses"]) for row in r.json()] == [("2024-02", "4.00"), ("2024-03", "8.00")]
+    r = await client.get(f"{URL}/trends", params={"start": "2024-02", "start_date": "2024-02-01"},
+                         headers=owner.headers)
+    assert r.status_code == 422 and r.json()["error"]["details"]["errors"][0]["field"] == "query.start"
+
+
+async def test_trends_default_to_the_last_12_months(client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    owner = await make_user()
+    today = clock.today()
+    await create_transaction(client, owner, amount="5", date=today.isoformat())
+    r = await client.get(f"{URL}/trends", headers=owner.headers)
+    assert r.status_code == 200, r.text
+    months = [row["month"] for row in r.json()]
+    assert len(months) == 12 and months[-1] == today.strftime("%Y-%m") and months == sorted(months)
+    assert r.json()[-1]["total_expenses"] == "5.00"
+    # one end given: 12 months back from it, or from it to today
+    months = [row["month"] for row in (await client.get(f"{URL}/trends", params={"end_date": "2024-03-31"},
+                                                         headers=owner.headers)).json()]
+    assert (months[0], months[-1], len(months)) == ("2023-04", "2024-03", 12)
+    start = today.replace(day=1).isoformat()
+    months = [row["month"] for row in (await client.get(f"{URL}/trends", params={"start_date": start},
+                                                         headers=owner.headers)).json()]
+    assert months == [today.strftime("%Y-%m")]
+
+
+@pytest.mark.parametrize(("params", "status", "code", "field"), [
+    ({"start_date": "2024-03-02", "end_date": "2024-03-01"}, 422, "INVALID_REPORT_RANGE", "query.start_date"),
+    ({"start_date": "2014-01-01", "end_date": "2024-01-01"}, 422, "INVALID_REPORT_RANGE", "query.end_date"),
+    ({"start_date": "2024-02-30"}, 422, "VALIDATION_ERROR", "query.start_date"),
+    ({"end_date": "2024-3-1"}, 422, "VALIDATION_ERROR", "query.end_date"),
+    ({"end_date": "2024-03-01", "end": "2024-03"}, 422, "VALIDATION_ERROR", "query.end"),
+    ({"start": "2999-12"}, 422, "INVALID_REPORT_RANGE", "query.start"),  # after today's end
+])
+async def test_trends_range_errors(client: httpx.AsyncClient, make_user: MakeUser, params: dict[str, str],
+                                   status: int, code: str, field: str) -> None:
+    owner = await make_user()
+    r = await client.get(f"{URL}/trends", params=params, headers=owner.headers)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code
+    assert [e["field"] for e in r.json()["error"]["details"]["errors"]] == [field]
+
+
+async def test_trends_at_the_edges_of_the_calendar(client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    owner = await make_user()
+    for params in ({"end_date": "0001-02-01"}, {"start_date": "9999-12-01", "end_date": "9999-12-31"}):
+        r = await client.get(f"{URL}/trends", params=params, headers=owner.headers)
+        assert r.status_code == 200, r.text
+    assert [row["month"] for row in r.json()] == ["9999-12"]
 
 
 async def test_categories_over_a_range(client: httpx.AsyncClient, make_user: MakeUser) -> None:

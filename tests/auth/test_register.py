@@ -92,6 +92,7 @@ async def test_a_lost_race_on_the_email_is_a_clean_409(client: httpx.AsyncClient
     ("body.password", {"password": "short12"}),
     ("body.password", {"password": "x" * 129}),
     ("body.email", {"email": "not-an-email"}),
+    ("body.email", {"email": "someone@example.invalid"}),  # a special-use name that no mail can reach
     ("body.base_currency", {"base_currency": "XYZ"}),
     ("body.first_name", {"first_name": "x" * 101}),
 ])
@@ -108,3 +109,14 @@ async def test_eight_characters_are_enough(client: httpx.AsyncClient, session: A
     body = await register(client, password="12345678")
     user = await session.get(User, uuid.UUID(body["id"]))
     assert user is not None and user.role is Role.personal
+
+
+@pytest.mark.parametrize("local_part", ["someone", "User"])
+@pytest.mark.parametrize("domain", ["home.arpa", "colony.local", "mail.home.arpa"])
+async def test_private_network_mail_domains_register(client: httpx.AsyncClient, local_part: str,
+                                                     domain: str) -> None:
+    """A self-hosted server often serves a home or office network: its special-use mail domains are fine."""
+    address = f"{local_part}-{uuid.uuid4().hex[:8]}@{domain}"
+    body = await register(client, address)
+    assert body["email"] == address.lower()
+    await login(client, address)

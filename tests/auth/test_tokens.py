@@ -1,4 +1,5 @@
-"""Access tokens on protected routes; refresh rotation, replay detection, expiry and logout."""
+"""Access tokens on protected routes; refresh rotation, replay detection, expiry and logout; access tokens that
+end at once on logout, on a password change and on a reset."""
 
 import hashlib
 import uuid
@@ -13,7 +14,10 @@ from colony.auth.models import RefreshToken
 from colony.config import Settings
 from colony.core import tokens
 from colony.core.clock import utcnow
-from tests.factories import V1, bearer, error_code, login, register
+from tests.auth.helpers import mails_to, reset_token_from
+from tests.factories import TEST_PASSWORD, V1, bearer, error_code, login, register
+
+NEW_PASSWORD = "another long passphrase"
 
 
 async def _refresh(client: httpx.AsyncClient, refresh_token: str) -> httpx.Response:
@@ -121,3 +125,90 @@ def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> No
         tokens.decode_access_token(token, key)
     with pytest.raises(tokens.TokenInvalid):  # a remembered token is only good with the key that signed it
         tokens.decode_access_token(token, "another key " + "x" * 40)
+
+
+async def _me(client: httpx.AsyncClient, access_token: str) -> httpx.Response:
+    return await client.get(f"{V1}/users/me", headers=bearer(access_token))
+
+
+def _revoked(response: httpx.Response) -> bool:
+    return response.status_code == 401 and error_code(response) == "TOKEN_REVOKED"
+
+
+async def test_logout_revokes_the_access_token_that_made_the_call(client: httpx.AsyncClient,
+                                                                  settings: Settings) -> None:
+    user = await register(client)
+    pair, other_device = await login(client, user["email"]), await login(client, user["email"])
+    assert (await _me(client, pair["access_token"])).status_code == 200  # known, and cached where Redis is
+
+    response = await client.post(f"{V1}/auth/logout", json={"refresh_token": pair["refresh_token"]},
+                                 headers=bearer(pair["access_token"]))
+    assert response.status_code == 204
+    assert _revoked(await _me(client, pair["access_token"]))
+    assert (await _me(client, other_device["access_token"])).status_code == 200  # another session lives on
+    # Logging out again, or with an access token that is expired or not one, still ends the chain quietly.
+    expired, _ = tokens.create_access_token(uuid.UUID(user["id"]), settings.signing_key, -1)
+    for access_token in (pair["access_token"], expired, "not-a-jwt"):
+        again = await client.post(f"{V1}/auth/logout", json={"refresh_token": other_device["refresh_token"]},
+                                  headers=bearer(access_token))
+        assert again.status_code == 204
+
+
+async def test_a_revocation_is_kept_until_the_token_expires(client: httpx.AsyncClient, session: AsyncSession,
+                                                        settings: Settings) -> None:
+    """The revocation is kept until the token would have expired, and no longer (an hourly job purges it)."""
+    from colony.users import service as user_service
+    from colony.users.models import RevokedAccessToken
+
+    user = await register(client)
+    pair = await login(client, user["email"])
+    await client.post(f"{V1}/auth/logout", json={"refresh_token": pair["refresh_token"]},
+                      headers=bearer(pair["access_token"]))
+    claims = tokens.decode_access_token(pair["access_token"], settings.signing_key)
+    stored = await session.get(RevokedAccessToken, claims.jti)
+    assert stored is not None and stored.expires_at == claims.expires_at
+    assert await user_service.purge_expired_revocations(session) == 0
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    await session.flush()
+    assert await user_service.purge_expired_revocations(session) == 1
+
+
+async def test_a_password_change_ends_every_access_token_issued_before(client: httpx.AsyncClient) -> None:
+    user = await register(client)
+    this_device, other_device = await login(client, user["email"]), await login(client, user["email"])
+    for pair in (this_device, other_device):
+        assert (await _me(client, pair["access_token"])).status_code == 200
+
+    response = await client.post(f"{V1}/auth/change-password", headers=bearer(this_device["access_token"]),
+                                 json={"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD})
+    assert response.status_code == 204
+    assert _revoked(await _me(client, this_device["access_token"]))
+    assert _revoked(await _me(client, other_device["access_token"]))
+    # A token issued right after the change (within the same second) works.
+    fresh = await login(client, user["email"], NEW_PASSWORD)
+    assert (await _me(client, fresh["access_token"])).status_code == 200
+
+
+async def test_a_password_reset_ends_every_access_token_issued_before(client: httpx.AsyncClient,
+                                                                      settings: Settings) -> None:
+    user = await register(client)
+    pair = await login(client, user["email"])
+    assert (await _me(client, pair["access_token"])).status_code == 200
+    assert (await client.post(f"{V1}/auth/password-reset/request", json={"email": user["email"]})).status_code == 202
+    assert settings.email_dir is not None
+    [mail] = mails_to(settings.email_dir, user["email"])
+
+    response = await client.post(f"{V1}/auth/password-reset/confirm",
+                                 json={"token": reset_token_from(mail), "new_password": NEW_PASSWORD})
+    assert response.status_code == 204
+    assert _revoked(await _me(client, pair["access_token"]))
+    fresh = await login(client, user["email"], NEW_PASSWORD)
+    assert (await _me(client, fresh["access_token"])).status_code == 200
+
+
+def test_the_issue_time_keeps_its_microseconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """So that a token issued just after a password change, within the same second, outlives the change."""
+    key, moment = "k" * 48, utcnow().replace(microsecond=123456)
+    monkeypatch.setattr(tokens, "utcnow", lambda: moment)
+    token, _ = tokens.create_access_token(uuid.uuid4(), key, 5)
+    assert tokens.decode_access_token(token, key).issued_at == moment

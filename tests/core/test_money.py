@@ -8,13 +8,13 @@ from colony.core.money import CURRENCIES, MoneyError, check_amount, quantize, to
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("12.50", Decimal("12.50")), (0.1, Decimal("0.1")),
-                                               (7, Decimal(7)), (" 3.0 ", Decimal("3.0"))])
+                                               (7, Decimal(7)), ("-3.0", Decimal("-3.0"))])
 def test_to_decimal_is_exact(raw: object, expected: Decimal) -> None:
     assert to_decimal(raw) == expected
     assert str(to_decimal(0.1) + to_decimal(0.2)) == "0.3"
 
 
-@pytest.mark.parametrize("raw", ["abc", "NaN", "Infinity", "", None, True, [1]])
+@pytest.mark.parametrize("raw", ["abc", "NaN", "Infinity", "", None, True, [1], " 3.0 ", "1_000", "1e3", "+5"])
 def test_to_decimal_refuses_non_numbers(raw: object) -> None:
     with pytest.raises(MoneyError):
         to_decimal(raw)

@@ -54,6 +54,7 @@ def test_production_refuses_sqlite_unless_allowed(clean_env: Path, monkeypatch: 
     with pytest.raises(ConfigurationError, match="PostgreSQL"):
         load_settings()
     monkeypatch.setenv("COLONY_ALLOW_SQLITE_IN_PRODUCTION", "true")
+    monkeypatch.setenv("COLONY_EMAIL_BACKEND", "smtp")  # production refuses the console backend too (tests/auth)
     assert load_settings().json_logs is True
 
 

@@ -66,7 +66,7 @@ async def test_refresh_upserts_the_fetched_days_exactly(session: AsyncSession, a
     assert await rate(session, "XAU", days[0]) is None  # unknown to Colony: skipped
     assert await rate(session, "EUR", days[0]) is None
     # the new fixing is what lookups use now
-    assert (await service.rate_on(session, "EUR", "USD", today)).date == days[2]
+    assert (await service.rate_on(session, "EUR", "USD", today, tenant_id=None)).date == days[2]
 
     # a source may correct a day: a refresh replaces it
     source.body = range_body({days[0].isoformat(): '{"USD": 1.0747}'})
@@ -161,9 +161,10 @@ def cli_database(tmp_path: Path) -> str:
 
 
 def cli_env(url: str, tmp_path: Path, rates_url: str | None) -> dict[str, str | None]:
+    """The CLI's environment; `rates_url` None turns fetching off (unset, it would be the ECB's own files)."""
     return {"COLONY_ENV": "test", "COLONY_DATABASE_URL": url, "COLONY_DATA_DIR": str(tmp_path),
             "COLONY_SECRET_KEY": "cli-secret-key-that-is-long-enough", "COLONY_REDIS_URL": None,
-            "COLONY_RATES_URL": rates_url}
+            "COLONY_RATES_URL": rates_url or "none"}
 
 
 def stored_rows(url: str) -> tuple[int, date | None, Decimal | None]:
@@ -213,7 +214,7 @@ def test_cli_rates_load_and_refresh_without_a_source(tmp_path: Path) -> None:
     assert 0 < count < 30_000
     again = runner.invoke(cli_app, ["rates", "refresh"], env=cli_env(url, tmp_path, None))
     assert again.exit_code == 0, again.output
-    assert "bundled ECB data (COLONY_RATES_URL is not set): 0 days, 0 rates stored" in again.output
+    assert "bundled ECB data (COLONY_RATES_URL=none): 0 days, 0 rates stored" in again.output
     bad = runner.invoke(cli_app, ["rates", "load", "--since", "soon"], env=cli_env(url, tmp_path, None))
     assert bad.exit_code == 2
 
@@ -224,7 +225,7 @@ def test_cli_runs_every_job_once_and_says_which_failed(tmp_path: Path, source: F
     result = runner.invoke(cli_app, ["jobs", "run"], env=cli_env(url, tmp_path, None))
     assert result.exit_code == 0, result.output
     assert "cycles.materialise_templates: 0 planned expenses booked in 0 active cycles" in result.output
-    assert "exchange_rates.refresh" not in result.output  # not configured: not a job of this install
+    assert "exchange_rates.refresh" not in result.output  # fetching off: not a job of this install
     source.status = 502
     failed = runner.invoke(cli_app, ["jobs", "run"], env=cli_env(url, tmp_path, source.url))
     assert failed.exit_code == 1

@@ -1,4 +1,4 @@
-"""The /currencies and /exchange-rates endpoints, including their error bodies."""
+"""The /exchange-rates endpoints, including their error bodies (the tenant's own rates: test_custom.py)."""
 
 from typing import Any
 
@@ -6,7 +6,6 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colony.core.money import CURRENCIES
 from colony.core.tenancy import Role
 from tests.factories import V1, MakeUser
 
@@ -20,17 +19,6 @@ def error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert body["error"]["code"] == code
     error: dict[str, Any] = body["error"]
     return error
-
-
-async def test_currencies_are_public(client: httpx.AsyncClient) -> None:
-    response = await client.get(f"{V1}/currencies")
-    assert response.status_code == 200
-    currencies = response.json()
-    assert len(currencies) == len(CURRENCIES)
-    assert [c["code"] for c in currencies] == sorted(CURRENCIES)
-    by_code = {c["code"]: c for c in currencies}
-    assert by_code["USD"] == {"code": "USD", "name": "US Dollar", "minor_unit": 2}
-    assert by_code["JPY"]["minor_unit"] == 0
 
 
 async def test_rates_need_a_token(client: httpx.AsyncClient) -> None:

@@ -164,21 +164,21 @@ async def test_conversion_at_the_rate_of_the_date(client: httpx.AsyncClient, ses
                           headers=owner.headers)
     assert r.status_code == 201, r.text
     tx = r.json()
-    conv = await rate_service.rate_on(session, "EUR", "USD", date(2024, 3, 15))
+    conv = await rate_service.rate_on(session, "EUR", "USD", date(2024, 3, 15), tenant_id=None)
     assert Decimal(tx["exchange_rate"]) == conv.rate and conv.rate != 1
     assert tx["amount_base"] == str(conv.apply(Decimal("100.00"), "USD")) and tx["base_currency"] == "USD"
     # a description change keeps the conversion; a date, amount or currency change redoes it
     same = (await client.patch(f"{EX}/{tx['id']}", json={"description": "y"}, headers=owner.headers)).json()
     assert same["exchange_rate"] == tx["exchange_rate"]
     moved = (await client.patch(f"{EX}/{tx['id']}", json={"date": "2022-06-01"}, headers=owner.headers)).json()
-    conv2 = await rate_service.rate_on(session, "EUR", "USD", date(2022, 6, 1))
+    conv2 = await rate_service.rate_on(session, "EUR", "USD", date(2022, 6, 1), tenant_id=None)
     assert Decimal(moved["exchange_rate"]) == conv2.rate != conv.rate
     assert moved["amount_base"] == str(conv2.apply(Decimal(100), "USD"))
     doubled = (await client.patch(f"{EX}/{tx['id']}", json={"amount": "200"}, headers=owner.headers)).json()
     assert doubled["amount_base"] == str(conv2.apply(Decimal(200), "USD"))
     yen = (await client.patch(f"{EX}/{tx['id']}", json={"currency": "JPY", "amount": "5000"},
                               headers=owner.headers)).json()
-    conv3 = await rate_service.rate_on(session, "JPY", "USD", date(2022, 6, 1))
+    conv3 = await rate_service.rate_on(session, "JPY", "USD", date(2022, 6, 1), tenant_id=None)
     assert yen["amount_base"] == str(conv3.apply(Decimal(5000), "USD"))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.tenancy import Role
 from colony.users.models import Profile
-from tests.factories import V1, MakeUser, error_code, login
+from tests.factories import V1, MakeUser, bearer, error_code, login
 
 USERS = f"{V1}/admin/users"
 
@@ -75,10 +75,13 @@ async def test_deactivation_ends_access_and_reactivation_restores_it(client: htt
     assert refresh.status_code == 401
 
     await client.patch(f"{USERS}/{user.id}", headers=admin.headers, json={"is_active": True})
-    assert (await client.get(f"{V1}/users/me", headers=user.headers)).status_code == 200
+    # Old sessions stay ended, access tokens and refresh chains alike; the user signs in again.
+    old_token = await client.get(f"{V1}/users/me", headers=user.headers)
+    assert old_token.status_code == 401 and error_code(old_token) == "TOKEN_REVOKED"
     still_revoked = await client.post(f"{V1}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
-    assert still_revoked.status_code == 401  # old sessions stay ended; the user signs in again
-    await login(client, user.email)
+    assert still_revoked.status_code == 401
+    again = await login(client, user.email)
+    assert (await client.get(f"{V1}/users/me", headers=bearer(again["access_token"]))).status_code == 200
 
 
 async def test_an_owner_switches_between_personal_and_business(client: httpx.AsyncClient, make_user: MakeUser) -> None:

@@ -3,11 +3,9 @@
 import uuid
 
 import httpx
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.tenancy import Role
-from colony.users import service as user_service
 from colony.users.models import User
 from tests.factories import TEST_PASSWORD, V1, bearer, error_code, login, register
 
@@ -43,32 +41,36 @@ async def test_patch_refuses_invalid_values_and_identity_fields(client: httpx.As
     assert row is not None and row.role is Role.personal
 
 
-async def test_a_new_base_currency_reaches_the_cached_principal(client: httpx.AsyncClient, app: FastAPI,
-                                                                session: AsyncSession) -> None:
-    user, pair = await _signed_in(client)
-    await client.get(f"{V1}/users/me", headers=bearer(pair["access_token"]))  # caches the principal
+async def _report_currency(client: httpx.AsyncClient, access_token: str) -> str:
+    """The currency of a report, which comes from the caller's principal (cached where Redis is)."""
+    response = await client.get(f"{V1}/analytics/monthly/2024/3", headers=bearer(access_token))
+    assert response.status_code == 200, response.text
+    currency: str = response.json()["currency"]
+    return currency
+
+
+async def test_a_new_base_currency_reaches_the_cached_principal(client: httpx.AsyncClient) -> None:
+    _user, pair = await _signed_in(client)
+    assert await _report_currency(client, pair["access_token"]) == "USD"  # caches the principal
     response = await client.patch(f"{V1}/users/me", headers=bearer(pair["access_token"]),
                                   json={"base_currency": "JPY"})
     assert response.json()["base_currency"] == "JPY"
-    principal = await user_service.load_principal(session, app.state.cache, uuid.UUID(user["id"]))
-    assert principal is not None and principal.base_currency == "JPY"
+    assert await _report_currency(client, pair["access_token"]) == "JPY"
 
 
-async def test_a_business_base_currency_is_its_sub_users_too(client: httpx.AsyncClient, app: FastAPI,
-                                                             session: AsyncSession) -> None:
+async def test_a_business_base_currency_is_its_sub_users_too(client: httpx.AsyncClient) -> None:
     _owner, owner_pair = await _signed_in(client, account_type="business")
     created = await client.post(f"{V1}/business/sub-users", headers=bearer(owner_pair["access_token"]),
                                 json={"email": "member-" + uuid.uuid4().hex[:8] + "@example.com",
                                       "password": TEST_PASSWORD})
     sub_user = created.json()
     sub_pair = await login(client, sub_user["email"])
-    await client.get(f"{V1}/users/me", headers=bearer(sub_pair["access_token"]))  # caches its principal
+    assert await _report_currency(client, sub_pair["access_token"]) == "USD"  # caches its principal
 
     await client.patch(f"{V1}/users/me", headers=bearer(owner_pair["access_token"]), json={"base_currency": "EUR"})
     me = await client.get(f"{V1}/users/me", headers=bearer(sub_pair["access_token"]))
     assert me.json()["base_currency"] == "EUR"
-    principal = await user_service.load_principal(session, app.state.cache, uuid.UUID(sub_user["id"]))
-    assert principal is not None and principal.base_currency == "EUR"
+    assert await _report_currency(client, sub_pair["access_token"]) == "EUR"
 
     refused = await client.patch(f"{V1}/users/me", headers=bearer(sub_pair["access_token"]),
                                  json={"base_currency": "GBP"})

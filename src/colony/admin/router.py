@@ -1,4 +1,5 @@
-"""/admin/users: operators manage accounts (and read no tenant's money)."""
+"""/admin/users: operators manage accounts, and create them (the only way when COLONY_REGISTRATION=closed);
+they read no tenant's money."""
 
 import uuid
 from typing import Annotated
@@ -6,14 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from colony.admin import service as admin_service
-from colony.admin.schemas import AdminUserUpdate
+from colony.admin.schemas import AdminUserCreate, AdminUserUpdate
 from colony.core.db import commit
 from colony.core.deps import CacheDep, PageDep, SessionDep
 from colony.core.openapi import error_responses
 from colony.core.schemas import Page
 from colony.core.tenancy import Role
 from colony.users.deps import AdminCtx
-from colony.users.errors import AdminOnly, NotAuthenticated, RoleChangeNotAllowed, TokenExpired, UserNotFound
+from colony.users.errors import (
+    AdminOnly,
+    EmailAlreadyRegistered,
+    NotAuthenticated,
+    RoleChangeNotAllowed,
+    TokenExpired,
+    UserNotFound,
+)
 from colony.users.schemas import AdminUserRead
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
@@ -28,6 +36,15 @@ async def list_users(
     is_active: Annotated[bool | None, Query()] = None,
 ) -> Page[AdminUserRead]:
     return await admin_service.list_users(session, page, q=q, role=role, is_active=is_active)
+
+
+@router.post("", status_code=201, response_model=AdminUserRead,
+             responses=error_responses(*_auth_errors, EmailAlreadyRegistered))
+async def create_user(body: AdminUserCreate, _admin: AdminCtx, session: SessionDep) -> AdminUserRead:
+    """Create a personal or business account with its tenant's default categories, as registration would."""
+    account = await admin_service.create_user(session, body)
+    await commit(session)
+    return account
 
 
 @router.patch("/{user_id}", response_model=AdminUserRead,

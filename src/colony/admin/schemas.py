@@ -1,5 +1,10 @@
+from colony.auth.schemas import RegisterRequest
 from colony.core.schemas import Schema
 from colony.core.tenancy import Role
+
+
+class AdminUserCreate(RegisterRequest):
+    """A personal or business account, as registration makes one (which may be closed: COLONY_REGISTRATION)."""
 
 
 class AdminUserUpdate(Schema):

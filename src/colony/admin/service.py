@@ -1,10 +1,10 @@
-"""Operator actions on users: activation, and the few role changes that keep tenancy coherent."""
+"""Operator actions on users: creation, activation, and the few role changes that keep tenancy coherent."""
 
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colony.admin.schemas import AdminUserUpdate
+from colony.admin.schemas import AdminUserCreate, AdminUserUpdate
 from colony.core.cache import Cache
 from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import OWNER_ROLES, Role, Tenant
@@ -16,6 +16,15 @@ from colony.users.schemas import AdminUserRead
 async def list_users(session: AsyncSession, params: PageParams, *, q: str | None, role: Role | None,
                      is_active: bool | None) -> Page[AdminUserRead]:
     return await user_service.list_accounts(session, params, q=q, role=role, is_active=is_active)
+
+
+async def create_user(session: AsyncSession, data: AdminUserCreate) -> AdminUserRead:
+    """A personal or business owner and its tenant, whether registration is open or not."""
+    user = await user_service.create_user(
+        session, email=data.email, password=data.password, role=Role(data.account_type),
+        base_currency=data.base_currency, first_name=data.first_name, last_name=data.last_name,
+    )
+    return await user_service.get_account(session, user.id)
 
 
 async def update_user(session: AsyncSession, cache: Cache, admin: Tenant, user_id: uuid.UUID,

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import StringConstraints
 
 from colony.analytics import service as analytics_service
 from colony.analytics.errors import InvalidReportRange
@@ -23,8 +24,7 @@ _COUNTING = ("Counts transactions with status `paid` only (money that moved; `pl
              "by their `amount_base` in the tenant's base currency; rows booked before the user changed "
              "their base currency are converted at the rate of their date.")
 # Years 1900-2999, as the monthly report's path.
-MonthParam = Annotated[str, Query(pattern=r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$", examples=["2024-03"],
-                                  description="A month, YYYY-MM (years 1900-2999)")]
+MonthParam = Annotated[str, StringConstraints(pattern=r"^(19\d\d|2\d{3})-(0[1-9]|1[0-2])$")]
 
 
 @router.get("/monthly/{year}/{month}", response_model=MonthlyReport,
@@ -40,12 +40,22 @@ async def monthly_report(year: Annotated[int, Path(ge=1900, le=2999)], month: An
 
 @router.get("/trends", response_model=list[TrendRow],
             responses=error_responses(*_ERRORS, InvalidReportRange),
-            description="One row per month from `start` to `end` inclusive, oldest first; months without "
-                        "transactions are zeros. At most 120 months; `start` after `end` → 422 "
-                        "INVALID_REPORT_RANGE. " + _COUNTING)
-async def trends(start: MonthParam, end: MonthParam, ctx: TenantCtx, session: SessionDep) -> list[TrendRow]:
-    first = analytics_service.parse_month(start, "start")
-    last = analytics_service.parse_month(end, "end")
+            description="One row per month touched by the range `start_date`..`end_date` (YYYY-MM-DD, both "
+                        "inclusive, as every range of the API), oldest first; the first and last rows count only "
+                        "the range's days, and months without transactions are zeros. Default: the last 12 "
+                        "months (`end_date` today, UTC; `start_date` the first day of the 12th month back). "
+                        "`start=YYYY-MM` and `end=YYYY-MM` (whole months) are still accepted in place of them. "
+                        "At most 120 months; the start after the end → 422 INVALID_REPORT_RANGE. " + _COUNTING)
+async def trends(ctx: TenantCtx, session: SessionDep,
+                 start_date: Annotated[IsoDate | None, Query(description="First day (YYYY-MM-DD)")] = None,
+                 end_date: Annotated[IsoDate | None, Query(description="Last day (YYYY-MM-DD); default today")] = None,
+                 start: Annotated[MonthParam | None, Query(deprecated=True, description="Instead of start_date: "
+                                                                                       "the first month, YYYY-MM")]
+                 = None,
+                 end: Annotated[MonthParam | None, Query(deprecated=True, description="Instead of end_date: the "
+                                                                                     "last month, YYYY-MM")]
+                 = None) -> list[TrendRow]:
+    first, last = analytics_service.trend_range(start_date, end_date, start, end)
     return await analytics_service.trends(session, ctx, first, last)
 
 

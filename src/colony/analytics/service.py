@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colony.analytics import queries
 from colony.analytics.errors import InvalidReportRange
 from colony.analytics.schemas import CategoryBreakdown, CategoryTotalRead, MonthlyReport, TrendRow
-from colony.core import money
+from colony.core import clock, money
 from colony.core.errors import ValidationFailed
 from colony.core.tenancy import Tenant
 from colony.exchange_rates import service as rate_service
@@ -30,6 +30,7 @@ from colony.transactions.models import TransactionType
 
 UNCATEGORIZED = "Uncategorized"
 MAX_TREND_MONTHS = 120
+DEFAULT_TREND_MONTHS = 12
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 PERCENT_QUANTUM = Decimal("0.01")
@@ -70,14 +71,16 @@ def _former(total: Total) -> tuple[str, dt.date] | None:
     return total.foreign_currency, total.date
 
 
-async def _in_base_currency(session: AsyncSession, currency: str, totals: Sequence[Total]) -> list[Total]:
-    """`totals` with each sum in a former base currency converted to `currency` at the rate of its day
-    (422 RATE_NOT_AVAILABLE without one). Usually there are none, and no rate is looked up."""
+async def _in_base_currency(session: AsyncSession, tenant: Tenant, totals: Sequence[Total]) -> list[Total]:
+    """`totals` with each sum in a former base currency converted to the tenant's base currency at the rate
+    of its day (422 RATE_NOT_AVAILABLE without one). Usually there are none, and no rate is looked up."""
+    currency = tenant.base_currency
     former = [key for t in totals if (key := _former(t)) is not None]
     if not former:
         return list(totals)
     days = [day for _, day in former]
-    table = await rate_service.rate_table(session, {code for code, _ in former} | {currency}, min(days), max(days))
+    table = await rate_service.rate_table(session, {code for code, _ in former} | {currency}, min(days), max(days),
+                                          tenant_id=tenant.tenant_id)
     converted: list[Total] = []
     for t in totals:
         if (key := _former(t)) is not None:
@@ -93,7 +96,7 @@ async def _category_totals(session: AsyncSession, tenant: Tenant, *, start: dt.d
     totals = await queries.category_totals(session, tenant.tenant_id, tenant.base_currency, start=start, end=end,
                                            type_=type_)
     merged: dict[tuple[TransactionType, object], queries.CategoryTotal] = {}
-    for t in await _in_base_currency(session, tenant.base_currency, totals):
+    for t in await _in_base_currency(session, tenant, totals):
         seen = merged.get((t.type, t.category_id))
         merged[t.type, t.category_id] = t if seen is None else replace(
             seen, total=seen.total + t.total, count=seen.count + t.count)
@@ -127,27 +130,46 @@ def parse_month(value: str, field: str) -> tuple[int, int]:
     return year, month
 
 
-async def trends(session: AsyncSession, tenant: Tenant, start: tuple[int, int], end: tuple[int, int]
-                 ) -> list[TrendRow]:
-    """One row per month from `start` to `end` (inclusive); months without paid rows are zeros."""
-    first_index, last_index = start[0] * 12 + start[1] - 1, end[0] * 12 + end[1] - 1
-    if first_index > last_index:
-        raise InvalidReportRange("start must not be after end",
-                                 details={"errors": [{"field": "query.start", "message": "must not be after end"}]})
-    if last_index - first_index + 1 > MAX_TREND_MONTHS:
-        raise InvalidReportRange(f"A trend covers at most {MAX_TREND_MONTHS} months", details={"errors": [
-            {"field": "query.end", "message": f"at most {MAX_TREND_MONTHS} months after start"}]})
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _range_error(field: str, message: str) -> InvalidReportRange:
+    return InvalidReportRange(message, details={"errors": [{"field": f"query.{field}", "message": message}]})
+
+
+def trend_range(start_date: dt.date | None, end_date: dt.date | None, start: str | None, end: str | None,
+                today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The days a trend covers: `start_date`..`end_date`, or the months `start`..`end` (the older form),
+    by default the last 12 months up to today."""
+    if start_date is not None and start is not None:
+        raise ValidationFailed("query.start", "give start_date or start, not both")
+    if end_date is not None and end is not None:
+        raise ValidationFailed("query.end", "give end_date or end, not both")
+    last = end_date or (month_bounds(*parse_month(end, "end"))[1] if end else today or clock.today())
+    if start_date is None and start is None:
+        back = max(_month_index(last) - (DEFAULT_TREND_MONTHS - 1), _month_index(dt.date.min))
+        return dt.date(back // 12, back % 12 + 1, 1), last
+    first = start_date or month_bounds(*parse_month(start or "", "start"))[0]
+    start_field, end_field = ("start" if start else "start_date"), ("end" if end else "end_date")
+    if first > last:
+        raise _range_error(start_field, f"must not be after {end_field}")
+    if _month_index(last) - _month_index(first) + 1 > MAX_TREND_MONTHS:
+        raise _range_error(end_field, f"at most {MAX_TREND_MONTHS} months after {start_field}")
+    return first, last
+
+
+async def trends(session: AsyncSession, tenant: Tenant, first: dt.date, last: dt.date) -> list[TrendRow]:
+    """One row per month touched by `first`..`last` (inclusive); months without paid rows are zeros."""
     currency = tenant.base_currency
-    range_start, _ = month_bounds(*start)
-    _, range_end = month_bounds(*end)
     income: dict[int, Decimal] = defaultdict(lambda: ZERO)
     expenses: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    day_totals = await queries.day_totals(session, tenant.tenant_id, currency, start=range_start, end=range_end)
-    for day in await _in_base_currency(session, currency, day_totals):
+    day_totals = await queries.day_totals(session, tenant.tenant_id, currency, start=first, end=last)
+    for day in await _in_base_currency(session, tenant, day_totals):
         bucket = income if day.type is TransactionType.income else expenses
-        bucket[day.date.year * 12 + day.date.month - 1] += day.total
+        bucket[_month_index(day.date)] += day.total
     rows: list[TrendRow] = []
-    for index in range(first_index, last_index + 1):
+    for index in range(_month_index(first), _month_index(last) + 1):
         year, month = divmod(index, 12)
         total_income, total_expenses = income[index], expenses[index]
         rows.append(TrendRow(month=f"{year:04d}-{month + 1:02d}", currency=currency,

@@ -51,7 +51,7 @@ async def summary(database: Database, tenant: Tenant, mode: PromptMode) -> str:
                 lines += [f"| {_cell(row.category_name)} | {row.total} | {row.percentage} % |" for row in top]
             lines.append("")
         start = _month_back(today, TREND_MONTHS - 1)
-        trend = await analytics_service.trends(session, tenant, start, (today.year, today.month))
+        trend = await analytics_service.trends(session, tenant, dt.date(*start, 1), today)
         lines += [f"## The last {TREND_MONTHS} months", "", "| Month | Income | Expenses | Net |",
                   "|---|---:|---:|---:|"]
         lines += [f"| {row.month} | {row.total_income} | {row.total_expenses} | {row.net} |" for row in trend]

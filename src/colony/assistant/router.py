@@ -2,7 +2,6 @@
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -44,7 +43,7 @@ from colony.core.errors import AppError, Conflict, Forbidden, Unauthorized
 from colony.core.logging import get_logger
 from colony.core.openapi import error_responses
 from colony.core.responses import dumps
-from colony.core.schemas import Page
+from colony.core.schemas import IsoDate, Page
 from colony.exchange_rates.errors import RateNotAvailable
 from colony.goals.errors import GoalCancelled, GoalNotFound
 from colony.transactions.errors import CycleAlreadyCompleted, TransactionNotFound
@@ -188,7 +187,10 @@ async def prompt(ctx: TenantCtx, database: DatabaseDep, mode: Annotated[PromptMo
 
 @admin_router.get("/llm-usage", response_model=Page[LlmUsageRow], responses=error_responses(*_AUTH))
 async def llm_usage(_admin: AdminCtx, session: SessionDep, page: PageDep,
-                    start_date: Annotated[date | None, Query()] = None,
-                    end_date: Annotated[date | None, Query()] = None) -> Page[LlmUsageRow]:
+                    start_date: Annotated[IsoDate | None, Query(description="First day (YYYY-MM-DD); default: "
+                                                                            "30 days before end_date")] = None,
+                    end_date: Annotated[IsoDate | None, Query(description="Last day (YYYY-MM-DD, inclusive); "
+                                                                          "default today")] = None
+                    ) -> Page[LlmUsageRow]:
     """Administrators: calls and tokens per user and UTC day (default: the last 30 days), never content."""
     return await assistant_service.usage_by_user(session, start_date, end_date, page)

@@ -29,6 +29,7 @@ from colony.assistant.schemas import (
     UsageRead,
 )
 from colony.core import clock
+from colony.core.errors import ValidationFailed
 from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 
@@ -136,6 +137,8 @@ async def usage_by_user(session: AsyncSession, start: dt.date | None, end: dt.da
                         params: PageParams) -> Page[LlmUsageRow]:
     """For administrators: counts per user and day, never what was said (default: the last 30 days)."""
     end = end or clock.today()
+    if start is not None and start > end:
+        raise ValidationFailed("query.start_date", "must not be after end_date")
     if start is None:
         start = end - DEFAULT_USAGE_DAYS if end - dt.date.min > DEFAULT_USAGE_DAYS else dt.date.min
     rows, total = await AllLlmLogsRepository(session).usage_by_user_and_day(start, end, params)

@@ -306,7 +306,7 @@ class ConvertArgs(Arguments):
 async def convert_currency(ctx: ToolContext, args: ConvertArgs) -> Any:
     async with ctx.database.reader() as session:
         return await rate_service.convert(session, args.amount, args.from_.upper(), args.to.upper(),
-                                          args.date or _today())
+                                          args.date or _today(), tenant_id=ctx.tenant.tenant_id)
 
 
 READ_TOOLS: tuple[Tool, ...] = (

@@ -1,4 +1,4 @@
-from colony.core.errors import BadRequest, Locked, Unauthorized
+from colony.core.errors import BadRequest, Forbidden, Locked, Unauthorized
 
 
 class TokenRevoked(Unauthorized):
@@ -13,7 +13,11 @@ class InvalidCredentials(Unauthorized):
 
 class AccountLocked(Locked):
     code = "ACCOUNT_LOCKED"
-    message = "Too many failed logins: the account is locked for a while"
+    message = "Too many failed logins from this address: this account is locked for it for a while"
+
+
+class RegistrationClosed(Forbidden):
+    message = "Registration is closed on this server: an administrator creates accounts"
 
 
 class InvalidResetToken(BadRequest):

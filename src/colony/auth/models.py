@@ -1,4 +1,5 @@
-"""Refresh tokens and password-reset tokens: only their sha256 is stored, never the token itself."""
+"""Refresh tokens and password-reset tokens (only their sha256 is stored, never the token itself), and the
+failed logins that lock a client address out of an email."""
 
 import uuid
 from datetime import datetime
@@ -32,3 +33,18 @@ class PasswordResetToken(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """Failed logins in a row from one client address for one email, known or not (lockout.py).
+
+    `key` is the sha256 of the pair: the table holds no address or email, and a guess at an email with no
+    account costs the same row as a guess at a real one.
+    """
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]

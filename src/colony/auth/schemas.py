@@ -2,7 +2,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from colony.core.money import CurrencyCode
+from colony.core.money import ActiveCurrencyCode
 from colony.core.schemas import Schema
 from colony.users.schemas import Name, NewEmail, Password
 
@@ -19,7 +19,7 @@ class RegisterRequest(Schema):
     first_name: Name | None = None
     last_name: Name | None = None
     account_type: Literal["personal", "business"] = "personal"
-    base_currency: CurrencyCode = "USD"
+    base_currency: ActiveCurrencyCode = "USD"
 
 
 class LoginRequest(Schema):

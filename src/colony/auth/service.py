@@ -7,13 +7,15 @@ from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from colony.auth import lockout
 from colony.auth import refresh_tokens as refresh_token_service
-from colony.auth.errors import AccountLocked, InvalidCredentials, InvalidResetToken
+from colony.auth.errors import AccountLocked, InvalidCredentials, InvalidResetToken, RegistrationClosed
 from colony.auth.models import PasswordResetToken
 from colony.auth.repository import PasswordResetTokenRepository
 from colony.auth.schemas import RegisterRequest, TokenPair
 from colony.config import Settings
 from colony.core import passwords, tokens
+from colony.core.cache import Cache
 from colony.core.clock import utcnow
 from colony.core.errors import AppError
 from colony.core.mail import compose
@@ -42,31 +44,36 @@ class Attempt:
         return self.tokens
 
 
-async def register(session: AsyncSession, data: RegisterRequest) -> UserRead:
-    """A personal or business owner (never an admin: the schema accepts only those two) and its tenant."""
+async def register(session: AsyncSession, settings: Settings, data: RegisterRequest) -> UserRead:
+    """A personal or business owner (never an admin: the schema accepts only those two) and its tenant,
+    unless COLONY_REGISTRATION=closed (then administrators create accounts: admin.service.create_user)."""
+    if settings.registration == "closed":
+        raise RegistrationClosed()
     return await user_service.create_user(
         session, email=data.email, password=data.password, role=Role(data.account_type),
         base_currency=data.base_currency, first_name=data.first_name, last_name=data.last_name,
     )
 
 
-async def login(session: AsyncSession, settings: Settings, email: str, password: str) -> Attempt:
-    """Unknown email, wrong password and inactive user all cost one hash check and answer alike."""
+async def login(session: AsyncSession, settings: Settings, client_address: str, email: str,
+                password: str) -> Attempt:
+    """Tokens for the right password of an active user. Whether the email has an account changes nothing
+    else: a locked (address, email) answers 423 before anything is looked up, and otherwise an unknown email,
+    a wrong password and an inactive user each cost one hash verification, count one failure (lockout.py)
+    and answer the same 401."""
+    pair = lockout.pair_key(client_address, email)
+    now = utcnow()
+    locked_seconds = await lockout.seconds_locked(session, pair, now)
+    if locked_seconds is not None:
+        return Attempt(error=AccountLocked(headers={"Retry-After": str(locked_seconds)}))
     account = await user_service.login_account(session, email=email)
     if account is None:
         await passwords.burn_verification(password)
-        return Attempt(error=InvalidCredentials())
-    locked_until = user_service.locked_until(account, utcnow())
-    if locked_until is not None:
-        retry_after = max(1, int((locked_until - utcnow()).total_seconds()))
-        return Attempt(error=AccountLocked(headers={"Retry-After": str(retry_after)}))
-    if not await passwords.verify_password(password, account.password_hash):
-        await user_service.record_failed_login(session, account.user_id)
-        return Attempt(error=InvalidCredentials())
-    if not account.is_active:
-        return Attempt(error=InvalidCredentials())
-    await user_service.record_successful_login(session, account)
-    return Attempt(tokens=await _issue_pair(session, settings, account.user_id))
+    elif await passwords.verify_password(password, account.password_hash) and account.is_active:
+        await lockout.record_success(session, pair)
+        return Attempt(tokens=await _issue_pair(session, settings, account.user_id))
+    await lockout.record_failure(session, pair, now)
+    return Attempt(error=InvalidCredentials())
 
 
 async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> Attempt:
@@ -82,8 +89,18 @@ async def refresh(session: AsyncSession, settings: Settings, refresh_token: str)
                                             family_id=rotation.token.family_id))
 
 
-async def logout(session: AsyncSession, refresh_token: str) -> None:
+async def logout(session: AsyncSession, cache: Cache, settings: Settings, refresh_token: str,
+                 access_token: str | None) -> None:
+    """End the refresh token's chain and the access token that made the call, at once (an expired or invalid
+    access token, or a personal access token, has nothing to end here)."""
     await refresh_token_service.revoke_chain(session, refresh_token)
+    if access_token is None or tokens.is_personal_token(access_token):
+        return
+    try:
+        claims = tokens.decode_access_token(access_token, settings.signing_key)
+    except tokens.TokenInvalid:
+        return
+    await user_service.revoke_access_token(session, cache, claims)
 
 
 async def request_password_reset(session: AsyncSession, settings: Settings, email: str) -> EmailMessage | None:
@@ -107,8 +124,8 @@ async def request_password_reset(session: AsyncSession, settings: Settings, emai
     )
 
 
-async def confirm_password_reset(session: AsyncSession, token: str, new_password: str) -> None:
-    """Set the new password; the token, every other pending reset and every session of the user end."""
+async def confirm_password_reset(session: AsyncSession, cache: Cache, token: str, new_password: str) -> None:
+    """Set the new password; the token, every other pending reset and every token of the user end."""
     repository = PasswordResetTokenRepository(session)
     stored = await repository.by_hash(tokens.hash_token(token))
     now = utcnow()
@@ -118,17 +135,18 @@ async def confirm_password_reset(session: AsyncSession, token: str, new_password
     if account is None or not account.is_active or not await repository.mark_used(stored.id, now):
         raise InvalidResetToken()
     await repository.use_all_of_user(account.user_id, now)
-    await user_service.set_password(session, account.user_id, new_password)
+    await user_service.set_password(session, cache, account.user_id, new_password)
     await refresh_token_service.revoke_all(session, [account.user_id])
 
 
-async def change_password(session: AsyncSession, user_id: uuid.UUID, current_password: str,
+async def change_password(session: AsyncSession, cache: Cache, user_id: uuid.UUID, current_password: str,
                           new_password: str) -> None:
-    """A new password for a signed-in user; every refresh chain ends, so other devices sign in again."""
+    """A new password for a signed-in user; every token issued before it ends (this session's too), so every
+    device signs in again."""
     account = await user_service.login_account(session, user_id=user_id)
     if account is None or not await passwords.verify_password(current_password, account.password_hash):
         raise InvalidCredentials("The current password is wrong")
-    await user_service.set_password(session, user_id, new_password)
+    await user_service.set_password(session, cache, user_id, new_password)
     await refresh_token_service.revoke_all(session, [user_id])
 
 

@@ -1,4 +1,5 @@
-"""Dependencies shared by every router: the database session, pagination, the cache, settings, the mailer.
+"""Dependencies shared by every router: the database session, pagination, the cache, settings, the mailer, and
+the headers of a response that carries credentials.
 
 Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, a costly hop per request.
 """
@@ -6,7 +7,7 @@ Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thre
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.config import Settings
@@ -48,6 +49,12 @@ async def get_app_settings(request: Request) -> Settings:
 async def get_mailer(request: Request) -> Mailer:
     mailer: Mailer = request.app.state.mailer
     return mailer
+
+
+async def no_store(response: Response) -> None:
+    """The response carries credentials (tokens): no cache, shared or the browser's, may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
 
 
 async def page_params(page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,

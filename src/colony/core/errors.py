@@ -58,6 +58,12 @@ class Conflict(AppError):
     message = "The request conflicts with the current state"
 
 
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"
+    message = "The request body is too large"
+
+
 class RuleViolation(AppError):
     status_code = 422
     code = "VALIDATION_ERROR"

@@ -10,6 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from colony.core.errors import AppError, ServiceUnavailable, error_body
+from colony.core.limits import BodyTooLarge
 from colony.core.logging import get_logger
 from colony.core.responses import JSONResponse
 
@@ -51,6 +52,8 @@ async def request_validation_handler(_request: Request, exc: Exception) -> JSONR
 async def http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     """Starlette's own errors: unknown routes, wrong methods, a body that cannot be parsed."""
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, BodyTooLarge):  # a body past its limit, found while a route was reading it
+        return JSONResponse(exc.error.body(), status_code=exc.status_code, headers={"Connection": "close"})
     if exc.status_code == 400:  # FastAPI's "error parsing the body" (bad encoding, broken form data)
         body = error_body("VALIDATION_ERROR", "Invalid input",
                           {"errors": [{"field": "body", "message": str(exc.detail)}]})

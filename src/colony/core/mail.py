@@ -4,6 +4,7 @@ Sending is blocking I/O (a file write, an SMTP conversation), so it runs in a wo
 """
 
 import smtplib
+import ssl
 import sys
 import uuid
 from email.message import EmailMessage
@@ -53,8 +54,16 @@ class FileMailer:
 
 
 class SmtpMailer:
+    """SMTP encrypted as COLONY_SMTP_TLS says: `starttls` (the default) or `tls` (implicit, usually port 465),
+    with the server's certificate verified against the system's trusted CAs (or `SSL_CERT_FILE`); `none` only
+    when told, and then never with credentials (the settings refuse that).
+
+    A server that offers no STARTTLS gets nothing under `starttls`: neither the password nor the message,
+    which carries a reset token (smtplib raises SMTPNotSupportedError before either is sent).
+    """
+
     def __init__(self, settings: Settings) -> None:
-        self.host, self.port = settings.smtp_host, settings.smtp_port
+        self.host, self.port, self.tls = settings.smtp_host, settings.smtp_port, settings.smtp_tls
         self.user = settings.smtp_user
         self.password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
 
@@ -62,13 +71,19 @@ class SmtpMailer:
         await run_in_threadpool(self._send, message)
 
     def _send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-            smtp.ehlo()
-            if smtp.has_extn("starttls"):
-                smtp.starttls()
+        with self._connect() as smtp:
+            if self.tls == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
             if self.user and self.password:
                 smtp.login(self.user, self.password)
             smtp.send_message(message)
+
+    def _connect(self) -> smtplib.SMTP:
+        # smtplib's own default context checks no certificate: always pass one that does.
+        if self.tls == "tls":
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS,
+                                    context=ssl.create_default_context())
+        return smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS)
 
 
 def build_mailer(settings: Settings) -> Mailer:

@@ -1,4 +1,5 @@
-"""The outermost layer: request id, one log line and metrics per request, and the last-resort 500."""
+"""The outermost layer: request id (and nosniff) on every response, one log line and metrics per request, and
+the last-resort 500."""
 
 import re
 import time
@@ -13,6 +14,8 @@ from colony.core.metrics import Metrics
 from colony.core.responses import dumps
 
 REQUEST_ID_HEADER = b"x-request-id"
+# On every response: a browser never guesses a type other than the declared one (a JSON error as HTML).
+NOSNIFF = (b"x-content-type-options", b"nosniff")
 _SANE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -49,7 +52,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", []), header]
+                message["headers"] = [*message.get("headers", []), header, NOSNIFF]
             await send(message)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)

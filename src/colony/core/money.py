@@ -1,67 +1,17 @@
-"""Currencies (ISO 4217 code, name, minor unit) and the rules every amount follows."""
+"""Currencies (ISO 4217 code, name, minor unit: see currency_data) and the rules every amount follows."""
 
 import functools
-from dataclasses import dataclass
+import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
-
-@dataclass(frozen=True, slots=True)
-class Currency:
-    code: str
-    name: str
-    minor_unit: int
-
-
-# Every currency the bundled European Central Bank reference rates quote (current and historical).
-CURRENCIES: dict[str, Currency] = {c.code: c for c in (
-    Currency("AUD", "Australian Dollar", 2),
-    Currency("BGN", "Bulgarian Lev", 2),
-    Currency("BRL", "Brazilian Real", 2),
-    Currency("CAD", "Canadian Dollar", 2),
-    Currency("CHF", "Swiss Franc", 2),
-    Currency("CNY", "Yuan Renminbi", 2),
-    Currency("CYP", "Cyprus Pound", 2),
-    Currency("CZK", "Czech Koruna", 2),
-    Currency("DKK", "Danish Krone", 2),
-    Currency("EEK", "Estonian Kroon", 2),
-    Currency("EUR", "Euro", 2),
-    Currency("GBP", "Pound Sterling", 2),
-    Currency("HKD", "Hong Kong Dollar", 2),
-    Currency("HRK", "Croatian Kuna", 2),
-    Currency("HUF", "Forint", 2),
-    Currency("IDR", "Rupiah", 2),
-    Currency("ILS", "New Israeli Sheqel", 2),
-    Currency("INR", "Indian Rupee", 2),
-    Currency("ISK", "Iceland Krona", 0),
-    Currency("JPY", "Yen", 0),
-    Currency("KRW", "Won", 0),
-    Currency("LTL", "Lithuanian Litas", 2),
-    Currency("LVL", "Latvian Lats", 2),
-    Currency("MTL", "Maltese Lira", 2),
-    Currency("MXN", "Mexican Peso", 2),
-    Currency("MYR", "Malaysian Ringgit", 2),
-    Currency("NOK", "Norwegian Krone", 2),
-    Currency("NZD", "New Zealand Dollar", 2),
-    Currency("PHP", "Philippine Peso", 2),
-    Currency("PLN", "Zloty", 2),
-    Currency("ROL", "Romanian Leu (old)", 2),
-    Currency("RON", "Romanian Leu", 2),
-    Currency("RUB", "Russian Ruble", 2),
-    Currency("SEK", "Swedish Krona", 2),
-    Currency("SGD", "Singapore Dollar", 2),
-    Currency("SIT", "Tolar", 2),
-    Currency("SKK", "Slovak Koruna", 2),
-    Currency("THB", "Baht", 2),
-    Currency("TRL", "Turkish Lira (old)", 0),
-    Currency("TRY", "Turkish Lira", 2),
-    Currency("USD", "US Dollar", 2),
-    Currency("ZAR", "Rand", 2),
-)}
+from colony.core.currency_data import CURRENCIES as CURRENCIES  # re-exported: the table lives there
+from colony.core.currency_data import Currency
 
 MAX_AMOUNT = Decimal("999999999.99")
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 # Far beyond any valid amount, quantity or price: larger input is refused before it reaches a column.
 MAX_MAGNITUDE = Decimal(10) ** 14
 
@@ -77,12 +27,27 @@ def currency(code: str) -> Currency:
         raise MoneyError(f"unknown currency {code!r}; use an ISO 4217 code such as USD") from None
 
 
+def active_currency(code: str) -> Currency:
+    """A currency in ISO 4217's current list: what a base currency must be (a withdrawn one the ECB's
+    history holds, such as EEK, may be recorded on old rows but not chosen anew)."""
+    found = currency(code)
+    if not found.active:
+        raise MoneyError(f"{code} is no longer in use; choose an active ISO 4217 code such as EUR")
+    return found
+
+
 def to_decimal(value: object) -> Decimal:
-    """A JSON string or number as an exact Decimal; floats go through their shortest repr."""
+    """A JSON number, or a string holding a plain decimal ("12.50", "-3"), as an exact Decimal.
+
+    Strings are strict: ASCII digits with an optional leading minus and decimal point; no spaces, plus
+    sign, exponent, digit separators ("1_000") or non-ASCII digits (full-width ones). Request JSON already decodes its
+    numbers to Decimal (core.routing); a float (a model's tool call) goes through its shortest repr."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise MoneyError("must be a decimal number or a string holding one")
+    if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value):
+        raise MoneyError("must be a decimal number such as 12.50 (digits, an optional - and decimal point)")
     try:
-        result = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+        result = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
         raise MoneyError("must be a decimal number such as 12.50") from None
     if not result.is_finite():
@@ -169,6 +134,13 @@ def _currency_code(value: object) -> str:
     return value
 
 
+def _active_currency_code(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 4217 currency code")
+    active_currency(value)
+    return value
+
+
 def _decimal(value: object) -> Decimal:
     return to_decimal(value)
 
@@ -177,6 +149,10 @@ def _decimal(value: object) -> Decimal:
 # currency by the schema's model validator, since minor units depend on the currency).
 CurrencyCode = Annotated[str, BeforeValidator(_currency_code),
                          WithJsonSchema({"type": "string", "enum": sorted(CURRENCIES), "example": "USD"})]
+# A base currency: an active code only (GET /currencies marks which are).
+ActiveCurrencyCode = Annotated[str, BeforeValidator(_active_currency_code),
+                               WithJsonSchema({"type": "string", "example": "USD",
+                                               "enum": [code for code, c in CURRENCIES.items() if c.active]})]
 DecimalInput = Annotated[Decimal, BeforeValidator(_decimal),
                          WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^-?\d+(\.\d+)?$"},
                                                    {"type": "number"}], "example": "12.50"})]

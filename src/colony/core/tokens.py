@@ -1,11 +1,12 @@
-"""JWT access tokens (HS256), and opaque tokens (refresh, password reset) kept only as their sha256."""
+"""JWT access tokens (HS256), and opaque tokens (refresh, password reset, personal access) kept only as
+their sha256."""
 
 import functools
 import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -19,13 +20,15 @@ ACCESS = "access"
 class AccessClaims:
     user_id: uuid.UUID
     jti: str
+    issued_at: datetime
     expires_at: datetime
 
 
 def create_access_token(user_id: uuid.UUID, key: str, minutes: int) -> tuple[str, int]:
-    """A signed access token and its lifetime in seconds."""
+    """A signed access token and its lifetime in seconds. `iat` keeps its microseconds (a NumericDate may
+    be fractional): a token issued just after a password change, in the same second, must outlive it."""
     now = utcnow()
-    claims = {"sub": str(user_id), "type": ACCESS, "jti": uuid.uuid4().hex, "iat": now,
+    claims = {"sub": str(user_id), "type": ACCESS, "jti": uuid.uuid4().hex, "iat": now.timestamp(),
               "exp": now + timedelta(minutes=minutes)}
     return jwt.encode(claims, key, algorithm=ALGORITHM), minutes * 60
 
@@ -51,7 +54,7 @@ def decode_access_token(token: str, key: str) -> AccessClaims:
 def _verified_claims(token: str, key: str) -> AccessClaims:
     """Raises (and so caches nothing) for a token that is invalid or already expired."""
     try:
-        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "jti"]})
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["sub", "iat", "exp", "jti"]})
     except jwt.ExpiredSignatureError as exc:
         raise TokenExpired from exc
     except jwt.PyJWTError as exc:
@@ -62,8 +65,8 @@ def _verified_claims(token: str, key: str) -> AccessClaims:
         user_id = uuid.UUID(claims["sub"])
     except (ValueError, TypeError) as exc:
         raise TokenInvalid from exc
-    return AccessClaims(user_id=user_id, jti=str(claims["jti"]),
-                        expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo))
+    return AccessClaims(user_id=user_id, jti=str(claims["jti"]), issued_at=datetime.fromtimestamp(claims["iat"], UTC),
+                        expires_at=datetime.fromtimestamp(claims["exp"], UTC))
 
 
 OPAQUE_TOKEN_BYTES = 32
@@ -71,6 +74,19 @@ OPAQUE_TOKEN_BYTES = 32
 
 def new_opaque_token() -> str:
     return secrets.token_urlsafe(OPAQUE_TOKEN_BYTES)
+
+
+PERSONAL_TOKEN_PREFIX = "colony_pat_"
+
+
+def new_personal_token() -> str:
+    """A personal access token: opaque, with a prefix that tells it from a JWT at a glance (and lets secret
+    scanners recognise a leaked one)."""
+    return PERSONAL_TOKEN_PREFIX + new_opaque_token()
+
+
+def is_personal_token(token: str) -> bool:
+    return token.startswith(PERSONAL_TOKEN_PREFIX)
 
 
 def hash_token(token: str) -> str:

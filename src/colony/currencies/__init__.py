@@ -1,1 +1,1 @@
-"""Currency metadata (ISO 4217): public reference data from core.money's table."""
+"""Currency metadata (ISO 4217): public reference data from core.currency_data's list."""

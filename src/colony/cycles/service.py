@@ -59,6 +59,13 @@ def default_name(start: date) -> str:
     return f"{_MONTHS[start.month - 1]} {start.year} Cycle"
 
 
+def default_end(start: date) -> date:
+    if start > date.max - DEFAULT_LENGTH:  # the calendar ends with 9999: no default end date to give
+        raise InvalidCycleDates(f"A cycle starting on {start.isoformat()} needs an end_date: 42 days later is past "
+                                f"{date.max.isoformat()}", details={"start_date": start.isoformat()})
+    return start + DEFAULT_LENGTH
+
+
 def _check_dates(start: date, end: date) -> None:
     if not 1 <= (end - start).days <= MAX_LENGTH_DAYS:
         raise InvalidCycleDates(details={"start_date": start.isoformat(), "end_date": end.isoformat()})
@@ -96,7 +103,7 @@ async def _check_free(repo: CycleRepository, name: str, start: date, end: date,
 
 async def create(session: AsyncSession, tenant: Tenant, data: CycleCreate) -> CycleRead:
     start = data.start_date
-    end = data.end_date or start + DEFAULT_LENGTH
+    end = data.end_date or default_end(start)
     _check_dates(start, end)
     currency = data.currency or tenant.base_currency
     income = _check_income(data.income_amount, currency)

@@ -1,11 +1,11 @@
 """`colony demo`: a demo tenant with a realistic year of data, to try the API and the reports.
 
-The user is `demo@colony.local` with the password `demo-password` (personal, base currency USD). Its
-year ends today: a monthly salary, rent, weekly groceries, utilities, transport, eating out and
-entertainment, and three trips abroad paid in EUR, GBP and JPY (converted at the ECB rate of each
-day). The current month's rent and salary are `planned` when their day is still ahead. Everything goes
-through the services (registration gives the default categories), so the data obeys every rule the
-API enforces. Random but reproducible (a fixed seed, relative to today).
+The user is `demo@colony.local` (personal, base currency USD) with a random password that `colony demo`
+prints once (or one given to it). Its year ends today: a monthly salary, rent, weekly groceries, utilities,
+transport, eating out and entertainment, and three trips abroad paid in EUR, GBP and JPY (converted at the ECB
+rate of each day). The current month's rent and salary are `planned` when their day is still ahead. Everything
+goes through the services (a new tenant gets the default categories), so the data obeys every rule the API
+enforces. Random but reproducible (a fixed seed, relative to today).
 
 The money sits somewhere: an "Everyday checking" account (at a fictional bank) that the bank transfers and
 the debit card are booked to, and a "Brokerage" account (at "Demo Brokerage Inc.") with three years of
@@ -16,6 +16,7 @@ moved in from another broker, and one transfer from checking (brokerage.py).
 
 import datetime as dt
 import random
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,8 +24,6 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from colony.auth import service as auth_service
-from colony.auth.schemas import RegisterRequest
 from colony.categories import service as category_service
 from colony.categories.models import CategoryKind
 from colony.categories.schemas import CategoryCreate
@@ -46,7 +45,6 @@ from colony.transactions.schemas import TransactionCreate
 from colony.users import service as user_service
 
 DEMO_EMAIL = "demo@colony.local"
-DEMO_PASSWORD = "demo-password"  # documented: a demo account, never for real data
 BASE_CURRENCY = "USD"
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -55,6 +53,7 @@ Progress = Callable[[int, int], None]  # (done, total)
 @dataclass(frozen=True, slots=True)
 class DemoResult:
     created: bool  # False: the demo user already existed and nothing was done
+    password: str | None = None  # the demo user's, when created: kept nowhere else in clear
     transactions: int = 0
     start: dt.date | None = None
     end: dt.date | None = None
@@ -150,9 +149,11 @@ async def _remove_demo_user(session: AsyncSession, user_id: uuid.UUID) -> None:
 
 
 async def create_demo(database: Database, *, reset: bool = False, today: dt.date | None = None,
-                      progress: Progress | None = None) -> DemoResult:
-    """Create the demo tenant, its year and its brokerage (one transaction, committed at the end)."""
+                      progress: Progress | None = None, password: str | None = None) -> DemoResult:
+    """Create the demo tenant, its year and its brokerage (one transaction, committed at the end). Its password is
+    `password`, else a random one, returned in the result."""
     today = today or clock.today()
+    password = password or secrets.token_urlsafe(12)
     async with database.sessionmaker() as session:
         existing = await user_service.login_account(session, email=DEMO_EMAIL)
         if existing is not None:
@@ -160,11 +161,9 @@ async def create_demo(database: Database, *, reset: bool = False, today: dt.date
                 return DemoResult(created=False)
             await _remove_demo_user(session, existing.user_id)
         await rate_service.load_bundled(session)  # a no-op when the rates are there already
-        # model_construct: `.local` is a special-use domain that registration's email check refuses, which
-        # is the point for a demo account (it can never receive mail); every other value is valid.
-        user = await auth_service.register(session, RegisterRequest.model_construct(
-            email=DEMO_EMAIL, password=DEMO_PASSWORD, first_name="Demo", last_name="User",
-            account_type="personal", base_currency=BASE_CURRENCY))
+        # Straight through users, not registration: an operator's tool, whether sign-ups are open or not.
+        user = await user_service.create_user(session, email=DEMO_EMAIL, password=password, role=Role.personal,
+                                              base_currency=BASE_CURRENCY, first_name="Demo", last_name="User")
         tenant = Tenant(user_id=user.id, tenant_id=user.id, role=Role.personal, base_currency=BASE_CURRENCY)
         await category_service.create(session, tenant, CategoryCreate(name="Travel", kind=CategoryKind.expense,
                                                                       color="#3388FF", icon="plane"))
@@ -211,6 +210,6 @@ async def create_demo(database: Database, *, reset: bool = False, today: dt.date
                 await activity_service.create_transaction(session, tenant, accounts.brokerage, entry)
             step(index)
         await session.commit()
-    return DemoResult(created=True, transactions=len(plan) + 2 * transfers, start=plan[0].date, end=plan[-1].date,
-                      investment_transactions=len(investments.items) - transfers,
+    return DemoResult(created=True, password=password, transactions=len(plan) + 2 * transfers, start=plan[0].date,
+                      end=plan[-1].date, investment_transactions=len(investments.items) - transfers,
                       investments_start=investments.start, prices=quotes.stored)

@@ -1,23 +1,35 @@
-"""The HTTP source of ECB rates (COLONY_RATES_URL): a Frankfurter-style API, its answers cached.
+"""The HTTP source of ECB rates (COLONY_RATES_URL): the ECB's published files or a Frankfurter-style API, its
+answers cached.
 
-`GET {url}/{start}..{end}?from=EUR` answers
+The ECB's files: a URL whose last segment is `eurofxref` is the directory that holds them (the default,
+https://www.ecb.europa.eu/stats/eurofxref/): `eurofxref-daily.xml` (the latest day), `eurofxref-hist-90d.xml`
+and `eurofxref-hist.zip` (every day since 1999, one CSV, as the bundled copy); the service asks for the
+smallest that covers what it lacks. A URL that names one of these files is always asked for that one.
+Any other URL is a Frankfurter-style API: `GET {url}/{start}..{end}?from=EUR` answers
 `{"base": "EUR", "start_date": ..., "end_date": ..., "rates": {"2024-01-02": {"USD": 1.0956, ...}}}`.
-JSON numbers are parsed straight to Decimal (never through float). Successful answers are cached by
-URL (Redis when configured, in-process otherwise) for `CACHE_TTL_SECONDS`.
+
+Numbers are parsed straight to Decimal (never through float). Successful answers are cached by URL
+(Redis when configured, in-process otherwise) for `CACHE_TTL_SECONDS`.
 """
 
 import json
+import zipfile
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import ParseError
 
 import httpx
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
 from redis.exceptions import RedisError
 
 from colony.core.cache import Cache
 from colony.core.logging import get_logger
 from colony.core.money import CURRENCIES
+from colony.exchange_rates import bundled
 from colony.exchange_rates.errors import RateSourceUnavailable
 
 log = get_logger("colony.exchange_rates.client")
@@ -26,6 +38,12 @@ T = TypeVar("T")
 CACHE_TTL_SECONDS = 3600
 CACHE_PREFIX = "exchange-rates:http:"
 TIMEOUT_SECONDS = 20
+ECB_DIRECTORY = "eurofxref"
+ECB_DAILY = "eurofxref-daily.xml"
+ECB_90_DAYS = "eurofxref-hist-90d.xml"
+ECB_HISTORY = "eurofxref-hist.zip"
+
+ByDay = dict[date, dict[str, Decimal]]
 
 
 class RatesClient:
@@ -35,28 +53,37 @@ class RatesClient:
         self.cache = cache
         self.base_url = base_url.rstrip("/")
         self.ttl_seconds = ttl_seconds
+        last_segment = urlsplit(self.base_url).path.rsplit("/", 1)[-1]
+        self._ecb_file = last_segment if last_segment in (ECB_DAILY, ECB_90_DAYS, ECB_HISTORY) else None
+        self.serves_ecb_files = self._ecb_file is not None or last_segment == ECB_DIRECTORY
 
-    async def fetch_range(self, start: date, end: date) -> dict[date, dict[str, Decimal]]:
+    async def fetch_range(self, start: date, end: date) -> ByDay:
         """Every fixing day in [start, end]: {day: {currency: units per 1 EUR}} (EUR itself left out)."""
-        return await self._get(f"{self.base_url}/{start.isoformat()}..{end.isoformat()}?from=EUR", _parse_range)
+        return await self._get(f"{self.base_url}/{start.isoformat()}..{end.isoformat()}?from=EUR",
+                               lambda body: _parse_range(_decode(body)))
 
     async def fetch_latest(self) -> tuple[date, dict[str, Decimal]]:
-        return await self._get(f"{self.base_url}/latest?from=EUR", _parse_latest)
+        return await self._get(f"{self.base_url}/latest?from=EUR", lambda body: _parse_latest(_decode(body)))
 
-    async def _get(self, url: str, parse: Callable[[dict[str, Any]], T]) -> T:
+    async def fetch_ecb_file(self, name: str) -> ByDay:
+        """Every day of one of the ECB's files (`name`; the URL's own file when it names one)."""
+        url = self.base_url if self._ecb_file else f"{self.base_url}/{name}"
+        return await self._get(url, _parse_ecb_archive if url.endswith(".zip") else _parse_ecb_xml, accept="*/*")
+
+    async def _get(self, url: str, parse: Callable[[bytes], T], accept: str = "application/json") -> T:
         """The parsed answer for `url`, from the cache or downloaded; only a valid answer is cached."""
         key = CACHE_PREFIX + url
         body = await self._cached(key)
         if body is not None:
-            return parse(_decode(body))
-        body = await self._download(url)
-        answer = parse(_decode(body))
+            return parse(body)
+        body = await self._download(url, accept)
+        answer = parse(body)
         await self._store(key, body)
         return answer
 
-    async def _download(self, url: str) -> bytes:
+    async def _download(self, url: str, accept: str) -> bytes:
         try:
-            response = await self.http.get(url, timeout=TIMEOUT_SECONDS, headers={"Accept": "application/json"})
+            response = await self.http.get(url, timeout=TIMEOUT_SECONDS, headers={"Accept": accept})
         except httpx.HTTPError as exc:
             log.warning("rates_source_unreachable", url=url, error=type(exc).__name__)
             raise RateSourceUnavailable(f"The exchange-rate source cannot be reached ({type(exc).__name__})",
@@ -94,7 +121,7 @@ def _decode(body: bytes) -> dict[str, Any]:
     return payload
 
 
-def _parse_range(payload: dict[str, Any]) -> dict[date, dict[str, Decimal]]:
+def _parse_range(payload: dict[str, Any]) -> ByDay:
     rates = payload.get("rates")
     if not isinstance(rates, dict):
         raise RateSourceUnavailable("The exchange-rate source answered without rates")
@@ -123,3 +150,38 @@ def _parse_rates(values: object) -> dict[str, Decimal]:
             raise RateSourceUnavailable(f"The exchange-rate source answered a bad rate for {code}: {value!r}")
         rates[code] = value
     return rates
+
+
+def _parse_ecb_xml(body: bytes) -> ByDay:
+    """The ECB's XML: `<Cube time="2024-01-05"><Cube currency="USD" rate="1.0921"/>...</Cube>` per day."""
+    try:
+        root = parse_xml(body)
+    except (ParseError, DefusedXmlException) as exc:
+        raise RateSourceUnavailable("The exchange-rate source answered with malformed XML") from exc
+    by_day: ByDay = {}
+    for cube in root.iter():
+        if str(cube.tag).endswith("Cube") and "time" in cube.attrib:
+            by_day[_parse_date(cube.attrib["time"])] = _parse_rates(
+                {rate.attrib.get("currency"): _decimal(rate.attrib.get("rate")) for rate in cube})
+    if not by_day:
+        raise RateSourceUnavailable("The exchange-rate source answered without rates")
+    return by_day
+
+
+def _parse_ecb_archive(body: bytes) -> ByDay:
+    """The ECB's zipped CSV history, read as the bundled copy is."""
+    try:
+        fixings = bundled.read_history(archive=body)
+    except (zipfile.BadZipFile, StopIteration, ValueError, InvalidOperation, UnicodeDecodeError) as exc:
+        raise RateSourceUnavailable("The exchange-rate source answered with a malformed history archive") from exc
+    by_day: ByDay = {}
+    for day, code, rate in fixings:
+        by_day.setdefault(day, {})[code] = rate
+    return {day: _parse_rates(rates) for day, rates in by_day.items()}
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text is not None else None
+    except InvalidOperation:
+        return None  # refused by _parse_rates, with the currency's code

@@ -1,13 +1,15 @@
-"""All SQL of the exchange-rates domain. Rates are reference data: no tenant owns them."""
+"""All SQL of the exchange-rates domain: ECB fixings and their refreshes are reference data that no tenant
+owns; custom rates are the tenant's."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
-from colony.core.repository import ReferenceRepository, rowcount
-from colony.exchange_rates.models import ExchangeRate
+from colony.core.repository import ReferenceRepository, TenantRepository, rowcount
+from colony.core.schemas import PageParams
+from colony.exchange_rates.models import CustomRate, ExchangeRate, RateRefresh
 
 Fixing = tuple[date, str, Decimal]  # (date, currency, units of currency per 1 EUR)
 _COLUMNS = ("date", "currency", "rate")
@@ -51,3 +53,32 @@ class ExchangeRateRepository(ReferenceRepository[ExchangeRate]):
 
     async def delete_after(self, day: date) -> int:
         return rowcount(await self.session.execute(delete(ExchangeRate).where(ExchangeRate.date > day)))
+
+
+class RateRefreshRepository(ReferenceRepository[RateRefresh]):
+    model = RateRefresh
+    key = ("source",)
+
+    async def of(self, source: str) -> RateRefresh | None:
+        return await self.session.get(RateRefresh, source, populate_existing=True)
+
+
+CustomFixing = tuple[date, str, str, Decimal]  # (date, from, to, units of `to` per 1 `from`)
+C = CustomRate
+
+
+class CustomRateRepository(TenantRepository[CustomRate]):
+    model = CustomRate
+
+    async def search(self, params: PageParams, currency: str | None = None) -> tuple[Sequence[CustomRate], int]:
+        statement = self.scoped().order_by(C.date.desc(), C.from_currency, C.to_currency, C.id)
+        if currency is not None:
+            statement = statement.where(or_(C.from_currency == currency, C.to_currency == currency))
+        return await self.page(statement, params)
+
+    async def touching(self, currencies: Collection[str], until: date) -> list[CustomFixing]:
+        """Every rate of the tenant dated on or before `until` with one of `currencies` on either side."""
+        codes = list(currencies)
+        statement = (select(C.date, C.from_currency, C.to_currency, C.rate)
+                     .where(self._mine(), C.date <= until, or_(C.from_currency.in_(codes), C.to_currency.in_(codes))))
+        return [(day, from_, to, rate) for day, from_, to, rate in await self.session.execute(statement)]

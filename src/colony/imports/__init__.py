@@ -1,1 +1,2 @@
-"""Files in and out of a tenant: the CSV import and export of transactions (bank formats come next)."""
+"""Files in and out of a tenant: the CSV import and export of transactions (`/transactions/import`,
+`/transactions/export`), and bank files in (`bank/`: `/imports`)."""

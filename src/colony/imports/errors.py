@@ -1,6 +1,6 @@
 """Errors of the CSV import and export."""
 
-from colony.core.errors import AppError, Conflict, RuleViolation
+from colony.core.errors import Conflict, RuleViolation
 
 
 class ImportFileInvalid(RuleViolation):
@@ -8,12 +8,6 @@ class ImportFileInvalid(RuleViolation):
 
     code = "IMPORT_FILE_INVALID"
     message = "The file is not a CSV file Colony can import"
-
-
-class ImportFileTooLarge(AppError):
-    status_code = 413
-    code = "IMPORT_FILE_TOO_LARGE"
-    message = "The file is too large to import"
 
 
 class ImportConflict(Conflict):

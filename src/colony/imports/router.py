@@ -12,7 +12,7 @@ from colony.core.errors import Forbidden, Unauthorized
 from colony.core.idempotency import IdempotencyKeyInProgress, IdempotencyKeyReused, KeyHeader
 from colony.core.openapi import error_responses
 from colony.imports import service as import_service
-from colony.imports.errors import ImportConflict, ImportFileInvalid, ImportFileTooLarge
+from colony.imports.errors import ImportConflict, ImportFileInvalid
 from colony.imports.schemas import ImportReport
 from colony.transactions.schemas import TransactionFilters
 from colony.users.deps import TenantCtx
@@ -20,7 +20,6 @@ from colony.users.deps import TenantCtx
 router = APIRouter(prefix="/transactions", tags=["transactions"])
 
 _AUTH = (Unauthorized, Forbidden)
-_READ_CHUNK = 1024 * 1024
 
 
 @router.get(
@@ -45,39 +44,28 @@ async def export_transactions(
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-async def _read_limited(file: UploadFile) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await file.read(_READ_CHUNK):
-        size += len(chunk)
-        if size > import_service.MAX_IMPORT_BYTES:
-            raise ImportFileTooLarge(f"The file exceeds {import_service.MAX_IMPORT_BYTES // (1024 * 1024)} MB",
-                                     details={"max_bytes": import_service.MAX_IMPORT_BYTES})
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post(
     "/import", response_model=ImportReport,
-    responses=error_responses(*_AUTH, ImportFileInvalid, ImportFileTooLarge, ImportConflict,
-                              IdempotencyKeyReused, IdempotencyKeyInProgress),
-    description="Upload a CSV file (multipart field `file`, UTF-8, at most 20 MB) with a header row and the "
-                "columns `date` (YYYY-MM-DD), `amount`, `currency`, `description`, `type` (expense|income) and "
-                "`category` (a name, case-insensitive, among the tenant's categories of the row's type; empty: "
-                "none); optional `notes` and `status` (paid|planned, default paid); other columns are ignored, so "
-                "an export can be imported. Amounts follow the API's rules; each row is converted to the base "
-                "currency at the rate of its date.\n\n"
+    responses=error_responses(*_AUTH, ImportFileInvalid, ImportConflict, IdempotencyKeyReused,
+                              IdempotencyKeyInProgress),
+    description="Upload a CSV file (multipart field `file`, UTF-8, within COLONY_MAX_UPLOAD_MB: 20 MiB by "
+                "default) with a header row and the columns `date` (YYYY-MM-DD), `amount`, `currency`, "
+                "`description`, `type` (expense|income) and `category` (a name, case-insensitive, among the "
+                "tenant's categories of the row's type; empty: none); optional `notes` and `status` (paid|planned, "
+                "default paid); other columns are ignored, so an export can be imported. Amounts and text follow "
+                "the API's rules; each row is converted to the base currency at the rate of its date.\n\n"
                 "The answer is always 200 with a report. **All or nothing:** if any row has an error, nothing is "
                 "created (`created: 0`) and `errors` lists every problem with its row number (the header is "
                 "row 1). Rows imported before (same date, amount, currency, description and type, counting "
                 "identical rows within the file) are skipped and counted in `skipped_duplicates`: the same file "
                 "twice creates nothing the second time. A file that can't be read as a whole (not UTF-8, a "
-                "required column missing) → 422 IMPORT_FILE_INVALID; over 20 MB → 413 IMPORT_FILE_TOO_LARGE.",
+                "required column missing, a field over 131,072 characters) → 422 IMPORT_FILE_INVALID; an upload "
+                "over COLONY_MAX_UPLOAD_MB → 413 PAYLOAD_TOO_LARGE, refused before it is read.",
 )
 async def import_transactions(request: Request, ctx: TenantCtx, session: SessionDep,
                               file: Annotated[UploadFile, File(description="The CSV file")],
                               idempotency_key: KeyHeader = None) -> Response:
-    content = await _read_limited(file)
+    content = await file.read()  # at most COLONY_MAX_UPLOAD_MB: core.limits refused a larger body unread
     idem = idempotency.for_content(request, idempotency_key, content)
     return await idem.respond(session, ctx.user_id, lambda: import_service.import_csv(session, ctx, content),
                               status_code=200)

@@ -7,8 +7,8 @@ payment-method names are looked up once, before. Text cells that a spreadsheet w
 
 Import: columns `date, amount, currency, description, category, type` (a header row is required; the
 order is free, other columns are ignored, so an export can be imported again; optional `notes` and
-`status` are read when present). All or nothing: every row is checked first (money like the API,
-category names case-insensitively within the tenant and the row's type, a rate for every foreign
+`status` are read when present). All or nothing: every row is checked first (money and text like the
+API, category names case-insensitively within the tenant and the row's type, a rate for every foreign
 currency on its date), and if any row has an error nothing is created and the report lists every
 error with its row number. Duplicates: each row gets a fingerprint (sha256 of tenant, date, amount,
 currency, description, type and the occurrence number of identical rows in the file), stored in
@@ -24,7 +24,7 @@ import hashlib
 import io
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -37,6 +37,7 @@ from colony.core import money
 from colony.core.clock import utcnow
 from colony.core.db import savepoint
 from colony.core.tenancy import Tenant
+from colony.core.text import is_multiline, text_problem
 from colony.exchange_rates import service as rate_service
 from colony.imports.errors import ImportConflict, ImportFileInvalid
 from colony.imports.schemas import ImportReport, ImportRowError
@@ -49,7 +50,6 @@ EXPORT_HEADER = ("id", "date", "type", "amount", "currency", "amount_base", "bas
                  "payment_method", "description", "notes", "status")
 IMPORT_REQUIRED = ("date", "amount", "currency", "description", "type")
 IMPORT_OPTIONAL = ("category", "notes", "status")
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 EXPORT_BATCH = 2000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What an imported row sets (the repository adds tenant_id), in the order import_csv builds them.
@@ -128,9 +128,27 @@ def _cell(record: list[str], index: int | None) -> str:
     return record[index].strip()
 
 
+def _records(text: str) -> Iterator[list[str]]:
+    """The file's records, header first. One the csv module cannot read (a field longer than its limit,
+    131,072 characters by default) makes the file invalid, naming its row."""
+    read = 0
+    try:
+        for record in csv.reader(io.StringIO(text, newline="")):
+            read += 1
+            yield record
+    except csv.Error as exc:
+        raise ImportFileInvalid(f"Row {read + 1} cannot be read as CSV: {exc}", details={"row": read + 1}) from None
+
+
+def _text_problems(**cells: str | None) -> list[str]:
+    """The control characters of text cells, by the API's rule (core.text)."""
+    return [f"{column}: {problem}" for column, value in cells.items()
+            if value and (problem := text_problem(value, multiline=is_multiline(column))) is not None]
+
+
 def _parse(text: str) -> _Parsed:
     """Read and check every row (no database): CPU work, run in a thread."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = _records(text)
     header = next(reader, None)
     if header is None:
         raise ImportFileInvalid("The file is empty: a header row is required",
@@ -181,6 +199,8 @@ def _parse(text: str) -> _Parsed:
         notes = _cell(record, i_notes) or None
         if notes is not None and len(notes) > 5000:
             problems.append("notes: must have at most 5000 characters")
+        category = _cell(record, i_category) or None
+        problems.extend(_text_problems(description=description, notes=notes, category=category))
         status_text = _cell(record, i_status).lower() or TransactionStatus.paid.value
         try:
             status = TransactionStatus(status_text)
@@ -190,8 +210,7 @@ def _parse(text: str) -> _Parsed:
         if problems:
             errors.extend((number, problem) for problem in problems)
             continue
-        parsed.rows.append(_Row(number, date, type_, amount, currency, description,
-                                _cell(record, i_category) or None, notes, status))
+        parsed.rows.append(_Row(number, date, type_, amount, currency, description, category, notes, status))
     return parsed
 
 
@@ -219,7 +238,8 @@ async def import_csv(session: AsyncSession, tenant: Tenant, content: bytes) -> I
                   if any(r.category for r in parsed.rows) else {})
     foreign = [r for r in parsed.rows if r.currency != base]
     table = (await rate_service.rate_table(session, {r.currency for r in foreign} | {base},
-                                           min(r.date for r in foreign), max(r.date for r in foreign))
+                                           min(r.date for r in foreign), max(r.date for r in foreign),
+                                           tenant_id=tenant.tenant_id)
              if foreign else None)
     conversions: dict[tuple[str, dt.date], rate_service.Conversion | None] = {}
 

@@ -35,5 +35,6 @@ domain = Domain(
     jobs=(SYNC_HELD_PRICES, REFRESH_STATES),
     hooks=(transaction_service.ACCOUNT_GUARDS.provide(account_service.guard_transaction_account),
            transaction_service.BOOKING_WATCHERS.provide(account_service.watch_booking),
-           rate_service.RATE_WATCHERS.provide(account_service.watch_rates)),
+           rate_service.RATE_WATCHERS.provide(account_service.watch_rates),
+           rate_service.CUSTOM_RATE_WATCHERS.provide(account_service.watch_custom_rates)),
 )

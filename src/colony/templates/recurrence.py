@@ -11,7 +11,7 @@ A schedule starts on `start_date` and ends on `end_date` (inclusive) if it has o
 
 import calendar
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import MAXYEAR, date
 from enum import StrEnum
 
 
@@ -58,10 +58,9 @@ def iter_occurrences(frequency: Frequency, start_date: date, end_date: date | No
     if frequency in _DAYS:
         step = _DAYS[frequency]
         k = -(-(low - start_date).days // step)  # the first multiple of the step on or after `low`
-        day = start_date + timedelta(days=k * step)
-        while day <= high:
-            yield day
-            day += timedelta(days=step)
+        # Day numbers, not dates: the step after the last one may lie past 9999-12-31.
+        for ordinal in range(start_date.toordinal() + k * step, high.toordinal() + 1, step):
+            yield date.fromordinal(ordinal)
         return
     step = _MONTHS[frequency]
     anchor = day_of_month or start_date.day
@@ -70,6 +69,8 @@ def iter_occurrences(frequency: Frequency, start_date: date, end_date: date | No
     k = max(0, months_to_low // step - 1)
     while True:
         year, month = add_months(start_date.year, start_date.month, k * step)
+        if year > MAXYEAR:  # the calendar ends with 9999
+            return
         day = clamped(year, month, anchor)
         if day > high:
             return

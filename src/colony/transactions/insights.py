@@ -109,29 +109,45 @@ def _fits(amount: Decimal | None, use: PastUse) -> bool:
     return amount is not None and (use.min_amount * (1 - AMOUNT_FIT) <= amount <= use.max_amount * (1 + AMOUNT_FIT))
 
 
+class CategoryIndex:
+    """A tenant's categorised history, normalised once, to rank many descriptions against (an import)."""
+
+    def __init__(self, history: Iterable[PastUse]) -> None:
+        self._uses_by_name: dict[str, list[PastUse]] = defaultdict(list)
+        for use in history:
+            if name := normalise_description(use.description):
+                self._uses_by_name[name].append(use)
+        self._names = list(self._uses_by_name)
+
+    def __bool__(self) -> bool:
+        return bool(self._names)
+
+    def rank(self, description: str, amount: Decimal | None, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """See `rank_categories`."""
+        query = normalise_description(description)
+        if not query or not self._names:
+            return []
+        candidates: dict[uuid.UUID, _Candidate] = {}
+        for name, match, _ in process.extract(query, self._names, scorer=fuzz.token_set_ratio, limit=None,
+                                              score_cutoff=MIN_SCORE):
+            for use in self._uses_by_name[name]:
+                candidate = candidates.setdefault(use.category_id, _Candidate(use.category_id))
+                candidate.match = max(candidate.match, match)
+                candidate.uses += use.count
+                candidate.amount_fits = candidate.amount_fits or _fits(amount, use)
+        ranked = sorted(candidates.values(),
+                        key=lambda c: (-c.score, not c.amount_fits, -c.uses, str(c.category_id)))
+        return [Suggestion(c.category_id, c.score, c.uses) for c in ranked[:limit]]
+
+
 def rank_categories(description: str, amount: Decimal | None, history: Iterable[PastUse], *,
                     limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
     """The categories of `history` whose descriptions match `description`, best first, at most `limit`
     (see the module docstring for the score). An empty history, or a description with no merchant name
     left after normalising, suggests nothing."""
-    query = normalise_description(description)
-    if not query:
+    if not normalise_description(description):
         return []
-    uses_by_name: dict[str, list[PastUse]] = defaultdict(list)
-    for use in history:
-        if name := normalise_description(use.description):
-            uses_by_name[name].append(use)
-    candidates: dict[uuid.UUID, _Candidate] = {}
-    for name, match, _ in process.extract(query, list(uses_by_name), scorer=fuzz.token_set_ratio, limit=None,
-                                          score_cutoff=MIN_SCORE):
-        for use in uses_by_name[name]:
-            candidate = candidates.setdefault(use.category_id, _Candidate(use.category_id))
-            candidate.match = max(candidate.match, match)
-            candidate.uses += use.count
-            candidate.amount_fits = candidate.amount_fits or _fits(amount, use)
-    ranked = sorted(candidates.values(),
-                    key=lambda c: (-c.score, not c.amount_fits, -c.uses, str(c.category_id)))
-    return [Suggestion(c.category_id, c.score, c.uses) for c in ranked[:limit]]
+    return CategoryIndex(history).rank(description, amount, limit=limit)
 
 
 # ---- recurring series ----

@@ -56,6 +56,9 @@ class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
     # Set by the CSV import (imports/service.py): a fingerprint of the source row, so that importing
     # the same file again creates nothing. Unique per tenant; NULL for rows made any other way.
     import_hash: Mapped[str | None] = mapped_column(String(64))
+    # The bank's own id of a row imported from a bank file (OFX FITID, CAMT AcctSvcrRef, a CSV column), qualified
+    # by the file's account when it names one: a later import skips a row whose id the tenant already has.
+    bank_id: Mapped[str | None] = mapped_column(String(255))
 
     __table_args__ = (
         # The default page (newest first, id as tiebreaker) of a tenant, and of its expenses.
@@ -80,4 +83,5 @@ class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("uq_transactions_tenant_import_hash", "tenant_id", "import_hash", unique=True,
               **partial("import_hash IS NOT NULL")),
+        Index("uq_transactions_tenant_bank_id", "tenant_id", "bank_id", unique=True, **partial("bank_id IS NOT NULL")),
     )

@@ -206,3 +206,26 @@ class TransactionRepository(TenantRepository[Transaction]):
 
     async def delete_planned_of_cycle(self, cycle_id: uuid.UUID) -> None:
         await self.delete_where(T.cycle_id == cycle_id, T.status == TransactionStatus.planned)
+
+    # ---- what bank imports need ----
+
+    async def bank_ids_among(self, bank_ids: Sequence[str]) -> set[str]:
+        """Which of these bank ids the tenant already has (the unique (tenant_id, bank_id) index)."""
+        statement = select(T.bank_id).where(self._mine(), T.bank_id.in_(bank_ids))
+        return {found for found in (await self.session.scalars(statement)).all() if found is not None}
+
+    async def on_dates(self, dates: Sequence[date]) -> Sequence[Sequence[Any]]:
+        """The tenant's rows on any of `dates` (the (tenant_id, date) index finds them): rows of (date, amount,
+        currency, type, description)."""
+        statement = select(T.date, T.amount, T.currency, T.type, T.description).where(self._mine(), T.date.in_(dates))
+        return (await self.session.execute(statement)).all()
+
+    async def delete_unedited(self, ids: Sequence[uuid.UUID]) -> tuple[int, list[tuple[uuid.UUID, date]]]:
+        """Delete those of `ids` never changed since they were written (updated_at = created_at); how many,
+        and the earliest date of each account they were booked to."""
+        unedited = (T.id.in_(ids), T.updated_at == T.created_at)
+        booked = (await self.session.execute(
+            select(T.account_id, func.min(T.date)).where(self._mine(), *unedited, T.account_id.is_not(None))
+            .group_by(T.account_id))).all()
+        return await self.delete_where(*unedited), [(account_id, day) for account_id, day in booked
+                                                    if account_id is not None]

@@ -8,7 +8,7 @@ in, a completed cycle); we take part in the categories' rules through `CATEGORY_
 """
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -193,7 +193,8 @@ async def _booked(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.
 
 
 async def _convert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> None:
-    conversion = await rate_service.rate_on(session, tx.currency, tenant.base_currency, tx.date)
+    conversion = await rate_service.rate_on(session, tx.currency, tenant.base_currency, tx.date,
+                                              tenant_id=tenant.tenant_id)
     tx.exchange_rate = conversion.rate
     tx.base_currency = tenant.base_currency
     tx.amount_base = conversion.apply(tx.amount, tenant.base_currency)
@@ -365,6 +366,59 @@ async def insert_imported(session: AsyncSession, tenant_id: uuid.UUID, columns: 
     return await TransactionRepository(session, tenant_id).insert_many(columns, records)
 
 
+async def check_account(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID, *, field: str) -> None:
+    """An account an import books its rows to: not the tenant's → 422 on `field`."""
+    await _guard(ACCOUNT_GUARDS, session, tenant, account_id, field=field, default_field=field)
+
+
+async def booked_from(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.UUID | None, day: date) -> None:
+    """Rows were booked to (or removed from) an account from `day` on, in bulk: tell the watchers."""
+    await _booked(session, tenant_id, account_id, day)
+
+
+async def bank_ids_among(session: AsyncSession, tenant_id: uuid.UUID, bank_ids: Sequence[str]) -> set[str]:
+    return await TransactionRepository(session, tenant_id).bank_ids_among(bank_ids) if bank_ids else set()
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """What a row without a bank id is compared on, to find duplicates by content."""
+
+    date: date
+    amount: Decimal
+    currency: str
+    type: TransactionType
+    description: str
+
+
+async def same_dates_and_amounts(session: AsyncSession, tenant_id: uuid.UUID, dates: Collection[date],
+                                 amounts: Collection[Decimal]) -> list[Content]:
+    """The tenant's transactions, however entered, on one of `dates` with one of `amounts` (a bank file's
+    possible duplicates by content). Read by date (few rows a day), the amounts kept here."""
+    if not dates or not amounts:
+        return []
+    wanted = set(amounts)
+    rows = await TransactionRepository(session, tenant_id).on_dates(sorted(dates))
+    return [Content(day, amount, currency, TransactionType(tx_type), description)
+            for day, amount, currency, tx_type, description in rows if amount in wanted]
+
+
+async def category_index(session: AsyncSession, tenant_id: uuid.UUID, tx_type: TransactionType
+                         ) -> insights.CategoryIndex:
+    """The tenant's categorised history of one type, ready to rank many descriptions (`suggest_categories`
+    for one)."""
+    uses = await TransactionRepository(session, tenant_id).category_uses(tx_type, SUGGESTION_HISTORY)
+    return insights.CategoryIndex(insights.PastUse(*row) for row in uses)
+
+
+async def delete_imported(session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> int:
+    """Delete those of `ids` (rows an import created) that nobody changed since; how many."""
+    removed, booked = await TransactionRepository(session, tenant_id).delete_unedited(ids)
+    for account_id, day in booked:
+        await _booked(session, tenant_id, account_id, day)
+    return removed
+
+
 # Our part in the categories' rules (contributed in domain.py).
 CATEGORY_REFERENCES = CategoryReferences.by_column(TransactionRepository, Transaction.category_id)
 
@@ -395,7 +449,8 @@ async def create_planned(session: AsyncSession, tenant: Tenant, items: Sequence[
         return 0
     base = tenant.base_currency
     table = await rate_service.rate_table(session, {item.currency for item in items} | {base},
-                                          min(item.date for item in items), max(item.date for item in items))
+                                          min(item.date for item in items), max(item.date for item in items),
+                                          tenant_id=tenant.tenant_id)
     rows: list[dict[str, Any]] = []
     for item in items:
         conversion = table.rate_on(item.currency, base, item.date)
@@ -432,7 +487,8 @@ async def expense_totals(session: AsyncSession, tenant_id: uuid.UUID, currency: 
     table = None
     if foreign:
         table = await rate_service.rate_table(session, {g[2] for g in foreign} | {currency},
-                                              min(g[4] for g in foreign), max(g[4] for g in foreign))
+                                              min(g[4] for g in foreign), max(g[4] for g in foreign),
+                                              tenant_id=tenant_id)
     sums: dict[tuple[uuid.UUID | None, TransactionStatus], Decimal] = {}
     zero = money.quantize(Decimal(0), currency)
     for category_id, status, tx_currency, base_currency, day, amount, amount_base in groups:

@@ -11,6 +11,19 @@ class TokenExpired(Unauthorized):
     message = "The token has expired"
 
 
+class TokenRevoked(Unauthorized):
+    code = "TOKEN_REVOKED"
+    message = "The token has been revoked"
+
+
+class ReadOnlyToken(Forbidden):
+    message = "This personal access token may only read (its scopes lack write)"
+
+
+class PersonalTokenNotAllowed(Forbidden):
+    message = "Personal access tokens are managed when signed in with a password, not with such a token"
+
+
 class OwnerOnly(Forbidden):
     message = "Only the account owner may do this"
 

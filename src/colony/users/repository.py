@@ -1,16 +1,21 @@
-"""SQL over users and their credentials and profiles (not tenant-owned: identity itself)."""
+"""SQL over users, their credentials and profiles, and what ends their tokens (not tenant-owned: identity itself)."""
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Row, Select, String, delete, exists, func, literal, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
-from colony.core.repository import Repository, contains_pattern
+from colony.core.repository import Repository, contains_pattern, rowcount
 from colony.core.schemas import PageParams
 from colony.core.tenancy import Role
-from colony.users.models import Credentials, Profile, User
+from colony.core.types import UTCDateTime
+from colony.users.models import Credentials, PersonalAccessToken, Profile, RevokedAccessToken, User
+
+AnyRow = Row[*tuple[Any, ...]]  # a row of columns, read by name
+_ACCOUNT_COLUMNS = (User.tenant_id, User.role, User.is_active, User.tokens_valid_after, Profile.base_currency)
 
 
 class UserRepository(Repository[User]):
@@ -28,6 +33,34 @@ class UserRepository(Repository[User]):
         )).first()
         return (row[0], row[1]) if row else None
 
+    async def access_token_state(self, user_id: uuid.UUID, jti: str) -> AnyRow | None:
+        """What deciding on an access token needs, in one statement (primary-key lookups): the user's
+        tenant_id, role, is_active, tokens_valid_after and base_currency, and whether `jti` was revoked."""
+        revoked = select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == jti).exists()
+        return (await self.session.execute(
+            select(*_ACCOUNT_COLUMNS, revoked.label("revoked")).join(Profile, Profile.user_id == User.id)
+            .where(User.id == user_id)
+        )).first()
+
+    async def personal_token_state(self, token_hash: str) -> AnyRow | None:
+        """The personal access token with this hash (id, user_id, scopes, created_at, expires_at,
+        last_used_at) and its user's columns as in `access_token_state`, in one statement."""
+        return (await self.session.execute(
+            select(PersonalAccessToken.id, PersonalAccessToken.user_id, PersonalAccessToken.scopes,
+                   PersonalAccessToken.created_at, PersonalAccessToken.expires_at, PersonalAccessToken.last_used_at,
+                   *_ACCOUNT_COLUMNS)
+            .join(User, User.id == PersonalAccessToken.user_id).join(Profile, Profile.user_id == User.id)
+            .where(PersonalAccessToken.token_hash == token_hash)
+        )).first()
+
+    async def end_tokens(self, user_ids: Sequence[uuid.UUID], now: datetime) -> None:
+        """Every token these users hold stops working: access tokens issued before `now`, and their
+        personal access tokens (deleted)."""
+        await self.session.execute(update(User).where(User.id.in_(user_ids)).values(tokens_valid_after=now)
+                                   .execution_options(synchronize_session=False))
+        await self.session.execute(delete(PersonalAccessToken).where(PersonalAccessToken.user_id.in_(user_ids))
+                                   .execution_options(synchronize_session=False))
+
     @staticmethod
     def _with_profile() -> Select[User]:
         return select(User).options(joinedload(User.profile))
@@ -42,15 +75,6 @@ class UserRepository(Repository[User]):
         statement = select(User).options(joinedload(User.credentials))
         statement = statement.where(User.id == user_id) if user_id is not None else statement.where(User.email == email)
         return (await self.session.execute(statement)).scalar_one_or_none()
-
-    async def count_failed_login(self, user_id: uuid.UUID, now: datetime) -> int:
-        """Add one failed attempt in SQL, so concurrent attempts are all counted; the new count."""
-        result = await self.session.execute(
-            update(Credentials).where(Credentials.user_id == user_id)
-            .values(failed_attempts=Credentials.failed_attempts + 1, last_failed_at=now)
-            .returning(Credentials.failed_attempts).execution_options(synchronize_session=False)
-        )
-        return int(result.scalar_one())
 
     async def update_credentials(self, user_id: uuid.UUID, **values: object) -> None:
         await self.session.execute(update(Credentials).where(Credentials.user_id == user_id).values(**values)
@@ -102,3 +126,19 @@ class UserRepository(Repository[User]):
             .values(is_active=False).returning(User.id).execution_options(synchronize_session=False)
         )
         return list(result.scalars())
+
+
+class RevokedAccessTokenRepository(Repository[RevokedAccessToken]):
+    model = RevokedAccessToken
+
+    async def revoke(self, jti: str, user_id: uuid.UUID, expires_at: datetime) -> None:
+        """Revoke an access token of an existing user (again, or for a deleted user, is a no-op)."""
+        of_user = select(literal(jti, String()), User.id, literal(expires_at, UTCDateTime())).where(User.id == user_id)
+        await self.session.execute(self._insert().from_select(["jti", "user_id", "expires_at"], of_user)
+                                   .on_conflict_do_nothing())
+
+    async def delete_expired(self, now: datetime) -> int:
+        """Revocations of tokens that have expired since (they are refused as expired anyway); how many."""
+        return rowcount(await self.session.execute(
+            delete(RevokedAccessToken).where(RevokedAccessToken.expires_at <= now)
+            .execution_options(synchronize_session=False)))

@@ -5,9 +5,10 @@ import zoneinfo
 from datetime import datetime
 from typing import Annotated, Self
 
+import email_validator
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
 
-from colony.core.money import CurrencyCode
+from colony.core.money import ActiveCurrencyCode
 from colony.core.schemas import Schema
 from colony.core.tenancy import Role
 from colony.users.models import User
@@ -19,6 +20,11 @@ MAX_PASSWORD_LENGTH = 128
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
                                 json_schema_extra={"format": "password", "writeOnly": True})]
 NewEmail = Annotated[EmailStr, Field(max_length=320)]
+# A self-hosted server often serves a private network whose mail domain is special-use: `home.arpa` (RFC 8375),
+# `.local` (mDNS). email-validator refuses those unless they leave this list, its documented switch for it.
+for _private_mail_domain in ("arpa", "local"):
+    if _private_mail_domain in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+        email_validator.SPECIAL_USE_DOMAIN_NAMES.remove(_private_mail_domain)
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()./-]{3,32}$")]
 Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=16),
@@ -74,7 +80,7 @@ class ProfileUpdate(Schema):
     first_name: Name | None = None
     last_name: Name | None = None
     phone: Phone | None = None
-    base_currency: CurrencyCode | None = None
+    base_currency: ActiveCurrencyCode | None = None
     timezone: TimeZone | None = None
     locale: Locale | None = None
 

@@ -144,7 +144,7 @@ async def value_balance(session: AsyncSession, tenant: Tenant, account: AccountR
     start = value.balance if value is not None else Decimal(0)
     movements = await transaction_service.account_movements(session, tenant.tenant_id, account.id,
                                                             after=value.date if value is not None else None, until=on)
-    moved = _running_totals(movements, await _movement_rates(session, account, movements), account)(on)
+    moved = _running_totals(movements, await _movement_rates(session, tenant, account, movements), account)(on)
     balance = start - moved if account.is_liability else start + moved
     return BalanceRead(account_id=account.id, date=on, balance=money.quantize(balance, account.currency),
                        currency=account.currency, method="values",
@@ -164,7 +164,7 @@ async def value_balances(session: AsyncSession, tenant: Tenant, accounts: Sequen
     for account in accounts:
         movements = await transaction_service.account_movements(session, tenant.tenant_id, account.id, after=None,
                                                                 until=last)
-        moved_by = _running_totals(movements, await _movement_rates(session, account, movements), account)
+        moved_by = _running_totals(movements, await _movement_rates(session, tenant, account, movements), account)
         entries = values[account.id]
         entry_days = [day for day, _ in entries]
         balances[account.id] = {}
@@ -177,13 +177,14 @@ async def value_balances(session: AsyncSession, tenant: Tenant, accounts: Sequen
     return balances
 
 
-async def _movement_rates(session: AsyncSession, account: AccountRead,
+async def _movement_rates(session: AsyncSession, tenant: Tenant, account: AccountRead,
                           movements: Sequence[transaction_service.Movement]) -> rate_service.RateTable | None:
     foreign = [m for m in movements if m.currency != account.currency]
     if not foreign:
         return None
     return await rate_service.rate_table(session, {m.currency for m in foreign} | {account.currency},
-                                         min(m.date for m in foreign), max(m.date for m in foreign))
+                                         min(m.date for m in foreign), max(m.date for m in foreign),
+                                         tenant_id=tenant.tenant_id)
 
 
 def _running_totals(movements: Sequence[transaction_service.Movement], table: rate_service.RateTable | None,
@@ -246,6 +247,11 @@ async def watch_booking(session: AsyncSession, tenant_id: uuid.UUID, account_id:
 
 async def watch_rates(session: AsyncSession, day: dt.date) -> None:
     await state_service.touch_all(session, day)
+
+
+async def watch_custom_rates(session: AsyncSession, tenant_id: uuid.UUID, day: dt.date) -> None:
+    """The tenant's own exchange rates changed from `day` on: its portfolio's values may differ."""
+    await state_service.touch(session, tenant_id, day)
 
 
 async def guard_transaction_account(session: AsyncSession, tenant_id: uuid.UUID, account_id: uuid.UUID,

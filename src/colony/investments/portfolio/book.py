@@ -55,7 +55,7 @@ async def load(session: AsyncSession, tenant: Tenant, accounts: Sequence[Account
     price_lookups = {security_id: engine.locf(series) for security_id, series in closes.items()}
     first = min((a.date for a in activities), default=None)
     currencies = {a.currency for a in activities} | {s.currency for s in securities.values()} | {currency}
-    table = await rate_service.rate_table(session, currencies, first or end, end)
+    table = await rate_service.rate_table(session, currencies, first or end, end, tenant_id=tenant.tenant_id)
 
     def prices(security_id: uuid.UUID, day: dt.date) -> tuple[Decimal, dt.date] | None:
         lookup = price_lookups.get(security_id)

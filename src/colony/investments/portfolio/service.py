@@ -69,7 +69,8 @@ async def _stored_portfolio(session: AsyncSession, tenant: Tenant, accounts: Seq
     securities = await security_service.by_ids(session, {row.security_id for row in rows})
     closes = await security_service.latest_closes(session, list(securities), day)
     table = await rate_service.rate_table(session, {s.currency for s in securities.values()}
-                                          | {c.currency for c in cash} | {currency}, day, day)
+                                          | {c.currency for c in cash} | {currency}, day, day,
+                                          tenant_id=tenant.tenant_id)
 
     def rate(code: str, on: dt.date) -> Decimal | None:
         conversion = table.get(code, currency, on)

@@ -88,7 +88,8 @@ async def balance(database: Database, tenant: Tenant, account_id: uuid.UUID, on:
         if not await _invested(session, tenant, [account]):
             return await account_service.value_balance(session, tenant, account, day)
         value = (await _invested_values(session, tenant, [account], [day], state))[(account.id, day)]
-        conversion = await rate_service.rate_on(session, tenant.base_currency, account.currency, day)
+        conversion = await rate_service.rate_on(session, tenant.base_currency, account.currency, day,
+                                                 tenant_id=tenant.tenant_id)
     return BalanceRead(account_id=account.id, date=day, balance=conversion.apply(value, account.currency),
                        currency=account.currency, method="holdings")
 
@@ -116,7 +117,8 @@ async def _net_worth(session: AsyncSession, tenant: Tenant, day: dt.date, month_
     others = [account for account in accounts if account not in invested]
     held = await _invested_values(session, tenant, invested, days, state)
     stated = await account_service.value_balances(session, tenant, others, days)
-    table = await rate_service.rate_table(session, {a.currency for a in accounts} | {currency}, min(days), day)
+    table = await rate_service.rate_table(session, {a.currency for a in accounts} | {currency}, min(days), day,
+                                          tenant_id=tenant.tenant_id)
     missing: set[str] = set()
     worth: list[AccountWorth] = []
     totals = dict.fromkeys(month_ends, ZERO)

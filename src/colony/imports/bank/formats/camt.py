@@ -1,0 +1,193 @@
+"""CAMT.053 (ISO 20022 bank-to-customer statement, any version from .001.02), read with `defusedxml`:
+a DTD, and so any entity, is refused before anything is expanded (an entity-expansion bomb is an
+unreadable file, not a full memory).
+
+Booked entries only (`Sts` BOOK; pending ones are information, not money moved). An entry with one
+transaction detail (`TxDtls`) is one row; a batch entry (several `TxDtls`, e.g. a collective transfer)
+is one row per detail, each with its own amount, side, counterparty and reference. A row's bank id is the
+detail's `AcctSvcrRef` (else its `TxId`, else its `EndToEndId` unless "NOTPROVIDED"), else the entry's
+`AcctSvcrRef` (numbered within a batch), qualified by the statement's IBAN. The description is the
+counterparty (the creditor when money went out, the debtor when it came in), else the remittance text;
+the remittance text is then the notes. Entries are parsed one at a time and then dropped: memory stays
+flat whatever the statement's length.
+"""
+
+import datetime as dt
+import functools
+import io
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from colony.imports.bank.formats import (
+    DESCRIPTION_MAX,
+    NOTES_MAX,
+    BankRow,
+    FileUnreadable,
+    Parsed,
+    RowError,
+    bank_id,
+    clean_text,
+)
+
+NOT_PROVIDED = "NOTPROVIDED"
+
+
+def parse(content: bytes) -> Parsed:
+    try:
+        yield from _entries(content)
+    except DefusedXmlException as exc:
+        raise FileUnreadable(f"The XML file declares a DTD or entities, which are refused: {type(exc).__name__}"
+                             ) from None
+    except ParseError as exc:
+        raise FileUnreadable(f"Not well-formed XML: {exc}") from None
+
+
+def _entries(content: bytes) -> Iterator[BankRow | RowError]:
+    """Rows entry by entry. Only a statement's account is a bare `Acct` (a party's is `CdtrAcct`, `DbtrAcct`), and
+    it comes before the statement's entries."""
+    account: str | None = None
+    seen_statement = False
+    number = 0
+    for _event, element in iterparse(io.BytesIO(content), events=("end",), forbid_dtd=True):
+        namespace, _, tag = element.tag.rpartition("}")
+        if tag == "Ntry":
+            for row in _rows(_Node(element, namespace + "}" if namespace else ""), account, number):
+                number = row.number
+                yield row
+            element.clear()
+        elif tag == "Acct":
+            node = _Node(element, namespace + "}" if namespace else "")
+            account = node.text("Id/IBAN") or node.text("Id/Othr/Id") or None
+        elif tag == "Stmt":
+            seen_statement, account = True, None
+            element.clear()
+    if not seen_statement:
+        raise FileUnreadable("Not a CAMT.053 statement: no BkToCstmrStmt/Stmt element")
+
+
+@functools.lru_cache(maxsize=256)
+def _qualified(namespace: str, path: str) -> str:
+    return "/".join(namespace + part for part in path.split("/")) if namespace else path
+
+
+class _Node:
+    """An element read with paths of local names, whatever the version's namespace."""
+
+    __slots__ = ("element", "namespace")
+
+    def __init__(self, element: Element, namespace: str) -> None:
+        self.element, self.namespace = element, namespace
+
+    def _path(self, path: str) -> str:
+        return _qualified(self.namespace, path)
+
+    def find(self, path: str) -> Element | None:
+        return self.element.find(self._path(path))
+
+    def findall(self, path: str) -> list["_Node"]:
+        return [_Node(found, self.namespace) for found in self.element.findall(self._path(path))]
+
+    def text(self, path: str) -> str:
+        return (self.element.findtext(self._path(path)) or "").strip()
+
+
+def _text(node: "_Node | None", path: str) -> str:
+    return "" if node is None else node.text(path)
+
+
+def _status(entry: _Node) -> str:
+    return (_text(entry, "Sts/Cd") or _text(entry, "Sts")).upper()
+
+
+def _date(entry: _Node) -> dt.date | None:
+    for path in ("BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm"):
+        text = _text(entry, path)
+        if text:
+            try:
+                return dt.date.fromisoformat(text[:10])
+            except ValueError:
+                return None
+    return None
+
+
+def _amount(element: _Node, *paths: str) -> tuple[Decimal, str | None] | None:
+    for path in paths:
+        node = element.find(path)
+        text = (node.text or "").strip() if node is not None else ""
+        if node is not None and text:
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                return None
+            return (value, node.get("Ccy")) if value.is_finite() else None
+    return None
+
+
+def _reference(detail: _Node | None, entry_reference: str = "") -> str:
+    """The detail's own reference; the entry's comes before the payer's ids (which need not be unique)."""
+    own = _text(detail, "Refs/AcctSvcrRef")
+    if own or entry_reference:
+        return own or entry_reference
+    for path in ("Refs/TxId", "Refs/EndToEndId"):
+        text = _text(detail, path)
+        if text and text.upper() != NOT_PROVIDED:
+            return text
+    return ""
+
+
+def _counterparty(detail: _Node, outgoing: bool) -> str:
+    party = "Cdtr" if outgoing else "Dbtr"
+    return _text(detail, f"RltdPties/{party}/Nm") or _text(detail, f"RltdPties/{party}/Pty/Nm")
+
+
+def _remittance(detail: _Node | None) -> str:
+    if detail is None:
+        return ""
+    return " ".join(text for node in detail.findall("RmtInf/Ustrd") if (text := (node.element.text or "").strip()))
+
+
+def _rows(entry: _Node, account: str | None, last_number: int) -> list[BankRow | RowError]:
+    status = _status(entry)
+    if status and status not in ("BOOK", "BOOKED"):
+        return []
+    number = last_number + 1
+    date = _date(entry)
+    side = _text(entry, "CdtDbtInd").upper()
+    entry_amount = _amount(entry, "Amt")
+    if date is None:
+        return [RowError(number, "BookgDt: the entry has no booking date")]
+    if entry_amount is None or side not in ("CRDT", "DBIT"):
+        return [RowError(number, "Amt/CdtDbtInd: the entry has no amount and side")]
+    details = entry.findall("NtryDtls/TxDtls")
+    entry_reference = _text(entry, "AcctSvcrRef")
+    entry_info = _text(entry, "AddtlNtryInf")
+    if len(details) > 1:  # a batch: one row per detail, when each has its amount
+        rows: list[BankRow | RowError] = []
+        for index, detail in enumerate(details, start=1):
+            amount = _amount(detail, "Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt")
+            if amount is None:
+                return [RowError(number, "TxDtls/Amt: a detail of the batch entry has no amount")]
+            detail_side = _text(detail, "CdtDbtInd").upper() or side
+            reference = _reference(detail, f"{entry_reference}/{index}" if entry_reference else "")
+            rows.append(_row(number + index - 1, date, amount, detail_side, detail, reference, account, entry_info))
+        return rows
+    only = details[0] if details else None
+    return [_row(number, date, entry_amount, side, only, _reference(only, entry_reference), account, entry_info)]
+
+
+def _row(number: int, date: dt.date, amount: tuple[Decimal, str | None], side: str, detail: _Node | None,
+         reference: str, account: str | None, entry_info: str) -> BankRow:
+    value, currency = amount
+    outgoing = side == "DBIT"
+    name = clean_text(_counterparty(detail, outgoing) if detail is not None else "", DESCRIPTION_MAX)
+    remittance = clean_text(_remittance(detail) or _text(detail, "AddtlTxInf"), NOTES_MAX)
+    info = clean_text(entry_info, NOTES_MAX)
+    description = name or remittance[:DESCRIPTION_MAX] or info[:DESCRIPTION_MAX] or ("Debit" if outgoing else "Credit")
+    notes = remittance if name and remittance else (info if info and info != description else None)
+    return BankRow(number, date, -abs(value) if outgoing else abs(value), description,
+                   currency=currency.upper() if currency else None, notes=notes or None,
+                   bank_id=bank_id(account, reference))
