@@ -28,8 +28,8 @@ from colony.imports.bank.formats import (
 )
 from colony.imports.bank.formats import bank_id as qualified_bank_id
 from colony.imports.bank.formats.values import (
-    detect_date_format,
-    detect_decimal_separator,
+    DateFormatDetector,
+    DecimalDetector,
     parse_amount,
     parse_date,
 )
@@ -215,11 +215,23 @@ def layout(content: bytes, given: CsvMapping | None, *, default_currency: str) -
             _sign_of(value) is None for value in itertools.islice(_column(text, delimiter, header_row,
                                                                           columns[R.type]), 200)):
         del columns[R.type]  # a "Type" column of words such as "Card payment": not money out or in
-    decimal = given.decimal_separator or detect_decimal_separator(
-        (value for role in (R.amount, R.debit, R.credit) if role in columns
-         for value in _column(text, delimiter, header_row, columns[role])), prefer_comma=delimiter == ";")
-    date_format = given.date_format or detect_date_format(_column(text, delimiter, header_row, columns[R.date]),
-                                                          prefer_month_first=default_currency == "USD")
+    decimal: str | None = given.decimal_separator
+    date_format = given.date_format
+    if decimal is None or date_format is None:  # one pass over the rows decides both
+        decimals, dates = DecimalDetector(), DateFormatDetector()
+        amount_columns = [columns[role] for role in (R.amount, R.debit, R.credit) if role in columns]
+        date_column = columns[R.date]
+        for index, record in enumerate(_records(text, delimiter)):
+            if index <= header_row:
+                continue
+            if decimal is None:
+                for column in amount_columns:
+                    if value := _cell(record, column):
+                        decimals.add(value)
+            if date_format is None and (value := _cell(record, date_column)):
+                dates.add(value)
+        decimal = decimal or decimals.result(prefer_comma=delimiter == ";")
+        date_format = date_format or dates.result(prefer_month_first=default_currency == "USD")
     if date_format is None:
         raise FileUnreadable("The dates can't be read as one format (DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, "
                              "YYYY-MM-DD, YYYYMMDD): give mapping.date_format")

@@ -17,8 +17,8 @@ from colony.imports.bank.formats import (
     lines,
 )
 from colony.imports.bank.formats.values import (
-    detect_date_format,
-    detect_decimal_separator,
+    DateFormatDetector,
+    DecimalDetector,
     parse_amount,
     parse_date,
 )
@@ -65,13 +65,18 @@ def parse(content: bytes, *, prefer_month_first: bool = False) -> Parsed:
     text = _text(content)
     if not text.lstrip("\ufeff \t\r\n").startswith("!"):
         raise FileUnreadable("Not a QIF file: it should start with a line such as !Type:Bank")
-    dates = [fields.get("D", "") for fields in _records(text)]
-    us_style = prefer_month_first or any("'" in date for date in dates)  # 3/15'24 is Quicken's US style
-    date_format = detect_date_format(dates, prefer_month_first=us_style)
+    dates, decimals = DateFormatDetector(), DecimalDetector()
+    us_style = prefer_month_first
+    for fields in _records(text):  # one pass decides the date format and the decimal separator
+        date_text = fields.get("D", "")
+        dates.add(date_text)
+        us_style = us_style or "'" in date_text  # 3/15'24 is Quicken's US style
+        decimals.add(fields.get("T") or fields.get("U") or "")
+    date_format = dates.result(prefer_month_first=us_style)
     if date_format is None:
         raise FileUnreadable("The QIF dates can't be read as one format (MM/DD/YYYY, DD.MM.YYYY, DD/MM/YYYY, "
                              "YYYY-MM-DD)")
-    decimal = detect_decimal_separator(fields.get("T") or fields.get("U") or "" for fields in _records(text))
+    decimal = decimals.result()
     for number, fields in enumerate(_records(text), start=1):
         problems = []
         try:

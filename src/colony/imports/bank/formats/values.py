@@ -100,35 +100,52 @@ class _Reading:
         return self.rising or self.falling
 
 
+class DateFormatDetector:
+    """`detect_date_format` fed one sample at a time, so that a file's dates and amounts are looked at in one
+    pass over it (nothing kept per sample)."""
+
+    __slots__ = ("first", "readings")
+
+    def __init__(self) -> None:
+        self.readings = [_Reading(order) for order in ("ymd", "dmy", "mdy")]
+        self.first: str | None = None
+
+    def add(self, sample: str) -> None:
+        if not sample.strip():
+            return
+        self.first = self.first or sample
+        for reading in self.readings:
+            reading.add(sample)
+
+    def result(self, *, prefer_month_first: bool = False) -> DateFormat | None:
+        readings, first = self.readings, self.first
+        most = max(reading.read for reading in readings)
+        if first is None or most == 0:
+            return None
+        readable = [reading for reading in readings if reading.read == most]
+        if len(readable) > 1:
+            in_sequence = [reading for reading in readable if reading.in_sequence]
+            if len(in_sequence) == 1:
+                readable = in_sequence
+        orders = [reading.order for reading in readable]
+        if len(orders) > 1 and "ymd" in orders:
+            order = "ymd"
+        elif len(orders) > 1:
+            order = "mdy" if prefer_month_first else "dmy"
+        else:
+            order = orders[0]
+        return _named(order, first)
+
+
 def detect_date_format(samples: Iterable[str], *, prefer_month_first: bool = False) -> DateFormat | None:
     """The format that reads the most samples (empty ones aside; the ones it can't read are those rows'
     errors), or None when none reads any. When several read as many (`03/04/2024` reads both ways), the
     one under which the dates run in order, as a statement's do; if that still leaves both, month first
     only when `prefer_month_first` (a US dollar file). One pass, nothing kept per sample."""
-    readings = [_Reading(order) for order in ("ymd", "dmy", "mdy")]
-    first = None
+    detector = DateFormatDetector()
     for sample in samples:
-        if not sample.strip():
-            continue
-        first = first or sample
-        for reading in readings:
-            reading.add(sample)
-    most = max(reading.read for reading in readings)
-    if first is None or most == 0:
-        return None
-    readable = [reading for reading in readings if reading.read == most]
-    if len(readable) > 1:
-        in_sequence = [reading for reading in readable if reading.in_sequence]
-        if len(in_sequence) == 1:
-            readable = in_sequence
-    orders = [reading.order for reading in readable]
-    if len(orders) > 1 and "ymd" in orders:
-        order = "ymd"
-    elif len(orders) > 1:
-        order = "mdy" if prefer_month_first else "dmy"
-    else:
-        order = orders[0]
-    return _named(order, first)
+        detector.add(sample)
+    return detector.result(prefer_month_first=prefer_month_first)
 
 
 def _named(order: str, sample: str) -> DateFormat:
@@ -170,16 +187,32 @@ def decimal_votes(text: str) -> str | None:
     return None
 
 
-def detect_decimal_separator(samples: Iterable[str], *, prefer_comma: bool = False) -> str:
-    """The decimal separator most amounts show unambiguously; `prefer_comma` decides when none does."""
-    votes = {",": 0, ".": 0}
-    for sample in samples:
+class DecimalDetector:
+    """`detect_decimal_separator` fed one sample at a time."""
+
+    __slots__ = ("votes",)
+
+    def __init__(self) -> None:
+        self.votes = {",": 0, ".": 0}
+
+    def add(self, sample: str) -> None:
         vote = decimal_votes(sample)
         if vote is not None:
-            votes[vote] += 1
-    if votes[","] != votes["."]:
-        return "," if votes[","] > votes["."] else "."
-    return "," if prefer_comma else "."
+            self.votes[vote] += 1
+
+    def result(self, *, prefer_comma: bool = False) -> str:
+        votes = self.votes
+        if votes[","] != votes["."]:
+            return "," if votes[","] > votes["."] else "."
+        return "," if prefer_comma else "."
+
+
+def detect_decimal_separator(samples: Iterable[str], *, prefer_comma: bool = False) -> str:
+    """The decimal separator most amounts show unambiguously; `prefer_comma` decides when none does."""
+    detector = DecimalDetector()
+    for sample in samples:
+        detector.add(sample)
+    return detector.result(prefer_comma=prefer_comma)
 
 
 def parse_amount(text: str, decimal_separator: str) -> Decimal:
