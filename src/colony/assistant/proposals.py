@@ -18,7 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colony.assistant.errors import ActionTargetChanged
 from colony.assistant.models import ActionStatus, PendingAction
 from colony.assistant.repository import ActionRepository
-from colony.assistant.tools import Arguments, Outcome, Tool, ToolContext, ToolError, categories_of, category_id
+from colony.assistant.tools import (
+    Arguments,
+    Outcome,
+    Tool,
+    ToolContext,
+    ToolError,
+    categories_of,
+    category_id,
+    find_category,
+)
 from colony.categories.models import CategoryKind
 from colony.core import clock, money, responses
 from colony.core.errors import NotFound
@@ -100,10 +109,12 @@ async def propose_transaction_update(ctx: ToolContext, args: TransactionUpdatePr
     changes: dict[str, Any] = {}
     said: list[str] = []
     if args.category is not None:
-        changes["category_id"] = await category_id(ctx, args.category, CategoryKind(tx["type"]))
-        names = {c.id: c.name for c in await categories_of(ctx, CategoryKind(tx["type"]))}
-        before = names.get(uuid.UUID(tx["category_id"])) if tx["category_id"] else None
-        said.append(f"category {before or 'none'} → {names[changes['category_id']]}")
+        kind = CategoryKind(tx["type"])
+        known = await categories_of(ctx, kind)  # once: the new category, and the name of the old one
+        chosen = find_category(known, args.category, kind)
+        changes["category_id"] = chosen.id
+        before = next((c.name for c in known if str(c.id) == tx["category_id"]), None)
+        said.append(f"category {before or 'none'} → {chosen.name}")
     if args.description is not None:
         changes["description"] = args.description
         said.append(f"description “{tx['description']}” → “{args.description}”")

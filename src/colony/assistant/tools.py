@@ -126,15 +126,19 @@ async def categories_of(ctx: ToolContext, kind: CategoryKind | None) -> list[Cat
     return found
 
 
-async def category_id(ctx: ToolContext, value: str, kind: CategoryKind) -> uuid.UUID:
-    """A category of the caller's of this kind, by id or by name (case-insensitive)."""
-    known = await categories_of(ctx, kind)
+def find_category(known: list[CategoryRead], value: str, kind: CategoryKind) -> CategoryRead:
+    """The category among `known` named by id or by name (case-insensitive)."""
     wanted = value.strip().casefold()
     for category in known:
         if str(category.id) == wanted or category.name.casefold() == wanted:
-            return category.id
+            return category
     raise ToolError("unknown_category", f"No {kind.value} category is called {value!r}",
                     hint="Call get_categories for the names, or leave the category out")
+
+
+async def category_id(ctx: ToolContext, value: str, kind: CategoryKind) -> uuid.UUID:
+    """A category of the caller's of this kind, by id or by name."""
+    return find_category(await categories_of(ctx, kind), value, kind).id
 
 
 def _today() -> dt.date:
