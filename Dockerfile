@@ -8,9 +8,9 @@ RUN python -m venv /opt/colony
 WORKDIR /src
 COPY pyproject.toml README.md LICENSE ./
 COPY src ./src
-# Every dependency ships manylinux wheels: no compiler in either stage. The sentry extra is small and
-# inert until COLONY_SENTRY_DSN is set.
-RUN /opt/colony/bin/pip install '.[sentry]'
+# Every dependency ships manylinux wheels: no compiler in either stage. The sentry and tracing extras are small
+# and inert until COLONY_SENTRY_DSN or COLONY_OTEL_ENDPOINT is set.
+RUN /opt/colony/bin/pip install '.[sentry,tracing]'
 
 FROM python:3.12-slim
 ENV PATH=/opt/colony/bin:$PATH \

@@ -29,6 +29,7 @@ from colony.core.tenancy import Role
 from colony.domains import DOMAINS
 from colony.exchange_rates import jobs as rate_jobs
 from colony.exchange_rates import service as rate_service
+from colony.transactions import jobs as transaction_jobs
 from colony.users import service as user_service
 from colony.users.errors import EmailAlreadyRegistered
 from colony.users.schemas import NewEmail, Password
@@ -40,6 +41,8 @@ rates_app = typer.Typer(help="Exchange rates (ECB reference rates).", no_args_is
 app.add_typer(rates_app, name="rates")
 jobs_app = typer.Typer(help="Background jobs (colony serve runs them on a schedule).", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+analytics_app = typer.Typer(help="Reports: the monthly totals they read.", no_args_is_help=True)
+app.add_typer(analytics_app, name="analytics")
 console = Console(stderr=True)
 
 
@@ -271,6 +274,30 @@ def jobs_run() -> None:
         console.print(f"{job_id}: {outcome}", markup=False, highlight=False, soft_wrap=True)
     if any(failed for *_, failed in outcomes):
         raise typer.Exit(code=1)
+
+
+# --- analytics ----------------------------------------------------------------------------------------
+
+async def _analytics_rebuild(settings: Settings, progress: Any) -> transaction_jobs.Rebuilt:
+    database = Database.from_url(settings.sqlalchemy_url)
+    try:
+        return await transaction_jobs.rebuild_all_totals(database, progress)
+    finally:
+        await database.dispose()
+
+
+@analytics_app.command("rebuild")
+def analytics_rebuild() -> None:
+    """Recount every tenant's monthly totals from its transactions (after rows were loaded around the API, or
+    to repair them). Safe while serving (writes wait while one tenant is recounted) and to run again."""
+    settings = settings_or_exit()
+    migrate.upgrade(settings)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("recounting the monthly totals", total=None)
+        result = asyncio.run(_analytics_rebuild(settings, lambda done, total: progress.update(
+            task, completed=done, total=total)))
+    console.print(f"recounted the monthly totals of {result.tenants} tenants: {result.rows} rows",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 # --- demo data ----------------------------------------------------------------------------------------

@@ -24,6 +24,17 @@ class ConfigurationError(RuntimeError):
 
 
 CommaList = Annotated[list[str], NoDecode]
+# What core/tracing.py imports, all from the `tracing` extra.
+TRACING_MODULES = ("opentelemetry.sdk", "opentelemetry.exporter.otlp.proto.http",
+                   "opentelemetry.instrumentation.asgi", "opentelemetry.instrumentation.sqlalchemy",
+                   "opentelemetry.instrumentation.httpx", "opentelemetry.instrumentation.redis")
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 class Settings(BaseSettings):
@@ -49,6 +60,9 @@ class Settings(BaseSettings):
     log_format: str | None = Field(default=None, pattern="^(json|console)$")
     log_level: str = "INFO"
     sentry_dsn: SecretStr | None = None  # report errors to Sentry (the `sentry` extra): core/error_reporting.py
+    # An OpenTelemetry collector's OTLP/HTTP endpoint for traces (the `tracing` extra): core/tracing.py. Unset: off.
+    otel_endpoint: str | None = None
+    otel_service_name: str = Field(default="colony", min_length=1)
 
     email_backend: str = Field(default="console", pattern="^(console|file|smtp)$")
     email_dir: Path | None = None
@@ -117,6 +131,22 @@ class Settings(BaseSettings):
         if wants_sentry and importlib.util.find_spec("sentry_sdk") is None:
             raise ConfigurationError("COLONY_SENTRY_DSN is set but sentry-sdk is not installed: "
                                      "pip install 'colony[sentry]'")
+        return self
+
+    @field_validator("otel_endpoint", mode="before")
+    @classmethod
+    def _otel_endpoint(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not value.strip().lower().startswith(("http://", "https://")):
+            raise ConfigurationError(f"COLONY_OTEL_ENDPOINT must be an http(s) URL (OTLP/HTTP), not {value!r}")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _tracing_needs_its_extra(self) -> "Settings":
+        if self.otel_endpoint and not all(_installed(module) for module in TRACING_MODULES):
+            raise ConfigurationError("COLONY_OTEL_ENDPOINT is set but the OpenTelemetry packages are not installed: "
+                                     "pip install 'colony[tracing]'")
         return self
 
     @field_validator("rates_url", mode="before")

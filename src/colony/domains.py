@@ -22,6 +22,7 @@ from colony.business import domain as business
 from colony.categories import domain as categories
 from colony.core.domain import Domain, Hooks
 from colony.core.idempotency import IdempotencyKey
+from colony.core.jobs import JobRun
 from colony.core.models import Base
 from colony.currencies import domain as currencies
 from colony.cycles import domain as cycles
@@ -60,8 +61,8 @@ DOMAINS: tuple[Domain, ...] = (
     health.domain,
 )
 
-# Tables of core itself (no domain owns the idempotency keys of every POST).
-CORE_MODELS: tuple[type[Any], ...] = (IdempotencyKey,)
+# Tables of core itself (no domain owns the idempotency keys of every POST, or the runs of every job).
+CORE_MODELS: tuple[type[Any], ...] = (IdempotencyKey, JobRun)
 
 
 def install_hooks(domains: Sequence[Domain]) -> None:

@@ -1,6 +1,7 @@
 """Large files are imported in the background: queued, run after the answer (or by the job when the instance
 that queued one stopped), with progress, and failures recorded instead of answered."""
 
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -12,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from colony.config import Settings
 from colony.core.cache import MemoryCache
 from colony.imports.bank import runner
+from colony.imports.bank import service as import_service
 from colony.imports.bank.models import QueuedFile
+from colony.imports.bank.repository import QueuedFileRepository
 from tests.factories import MakeUser
 from tests.imports.kit import URL, booked, fixture, upload
 
@@ -90,3 +93,23 @@ async def test_the_job_runs_what_a_stopped_instance_left_queued(client: httpx.As
     assert (record["status"], record["created"]) == ("done", 4)
     assert await runner.run_waiting(app.state.database, progress) == 0  # nothing left to run
     assert len(await booked(client, owner)) == 4
+
+
+@pytest.mark.usefixtures("background_from_one_byte")
+async def test_a_queued_file_is_kept_in_parts_and_read_back_whole(client: httpx.AsyncClient, make_user: MakeUser,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(import_service, "PART_BYTES", 100)  # the statement is about 4 KB: some forty parts
+    stored: list[int] = []
+    original = QueuedFileRepository.add_part
+
+    async def add_part(self: QueuedFileRepository, import_id: uuid.UUID, part: int, content: bytes) -> None:
+        stored.append(len(content))
+        await original(self, import_id, part, content)
+
+    monkeypatch.setattr(QueuedFileRepository, "add_part", add_part)
+    owner = await make_user(base_currency="EUR")
+    content = fixture("statement.camt053.xml")
+    queued = (await upload(client, owner, content, "april.xml")).json()
+    record = (await client.get(f"{URL}/{queued['id']}", headers=owner.headers)).json()
+    assert (record["status"], record["created"]) == ("done", 5), record
+    assert sum(stored) == len(content) and len(stored) > 10 and max(stored) == 100

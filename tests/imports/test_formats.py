@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from colony.imports.bank.formats import BankRow, FileUnreadable, RowError, bank_csv, detect, ofx, qif
+from colony.imports.bank import formats
+from colony.imports.bank.formats import BankRow, FileUnreadable, RowError, bank_csv, camt, detect, ofx, qif
 from colony.imports.bank.formats.values import DateFormat, detect_date_format, detect_decimal_separator, parse_amount
 from colony.imports.bank.schemas import ColumnRole
 from tests.imports.kit import FIXTURES, fixture
@@ -95,3 +96,33 @@ def test_a_quoted_cell_may_span_lines() -> None:
     rows = list(bank_csv.read(bank_csv.layout(content, None, default_currency="EUR")))
     assert [(row.number, row.description, row.amount) for row in rows if isinstance(row, BankRow)] == [
         (2, "Rent March", Decimal("-900.00")), (3, "Bread", Decimal("-2.10"))]
+
+
+def _rows(name: str) -> list[BankRow | RowError]:
+    content = fixture(name)
+    kind = detect(content, name)
+    if kind == "csv":
+        return list(bank_csv.read(bank_csv.layout(content, None, default_currency="EUR")))
+    parse = {"ofx": ofx.parse, "qif": qif.parse, "camt053": camt.parse}[kind]
+    return list(parse(content))
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in FIXTURES.iterdir()))
+def test_files_read_in_small_chunks_give_the_same_rows(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chunks of 7 bytes cut tags, lines, quoted cells and UTF-8 characters in two
+    whole = _rows(name)
+    monkeypatch.setattr(formats, "CHUNK_BYTES", 7)
+    assert _rows(name) == whole and whole
+
+
+def test_a_csv_file_with_old_mac_line_ends_is_read_by_its_lines() -> None:
+    content = b"Date;Payee;Amount\r01.03.2024;Bakery;-3,50\r02.03.2024;Salary;2000,00\r"
+    rows = list(bank_csv.read(bank_csv.layout(content, None, default_currency="EUR")))
+    assert [(row.number, row.description, row.amount) for row in rows if isinstance(row, BankRow)] == [
+        (2, "Bakery", Decimal("-3.50")), (3, "Salary", Decimal("2000.00"))]
+
+
+def test_an_ofx_file_cut_inside_a_statement_is_unreadable() -> None:
+    content = fixture("checking_v1.ofx")
+    with pytest.raises(FileUnreadable, match="ends inside a statement"):
+        list(ofx.parse(content[:content.index(b"</BANKTRANLIST>")]))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.imports.bank import service as import_service
 from colony.imports.bank.models import BankImport
+from colony.imports.bank.service import created_ids
 from colony.transactions.models import Transaction
 from tests.factories import V1, MakeUser, UserHandle, create_account, create_category, create_transaction, error_code
 from tests.imports.kit import URL, booked, fixture, imported, shown, upload
@@ -180,6 +181,19 @@ async def test_undo_removes_only_the_rows_that_import_created(client: httpx.Asyn
     assert len(left) == 2 + second["created"]
     assert (await undo(client, owner, first["id"]))["removed"] == 2  # again: nothing changes
     assert len(await booked(client, owner)) == len(left)
+
+
+async def test_an_imports_transactions_have_ids_of_its_own_range(client: httpx.AsyncClient,
+                                                                 make_user: MakeUser) -> None:
+    owner = await make_user(base_currency="EUR")
+    typed = await create_transaction(client, owner, amount="1.00", currency="EUR", date="2024-04-01",
+                                     description="Typed by hand")
+    report = await imported(client, owner, fixture("de_dkb.csv"), "dkb.csv")
+    first, last = created_ids(uuid.UUID(report["id"]))
+    assert first.version == last.version == 8 and first.int >> 64 == last.int >> 64
+    ids = sorted(uuid.UUID(row["id"]) for row in await booked(client, owner) if row["id"] != typed["id"])
+    assert len(ids) == report["created"] and ids == [uuid.UUID(int=first.int + n) for n in range(len(ids))]
+    assert not first <= uuid.UUID(typed["id"]) <= last  # a random id (version 4) is never in a range
 
 
 async def test_another_tenants_import_does_not_exist(client: httpx.AsyncClient, make_user: MakeUser) -> None:

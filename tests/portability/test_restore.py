@@ -85,6 +85,19 @@ async def test_a_tenant_that_holds_data_is_refused_and_keeps_it(client: httpx.As
     assert await held(client, target) == {"transactions": 1}
 
 
+async def test_the_document_may_be_sent_as_the_json_body(client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    source, target = await make_user(), await make_user()
+    document = await small_document(client, source)
+    url = f"{V1}/users/me/import"
+    response = await client.post(url, content=json.dumps(document),
+                                 headers={**target.headers, "Content-Type": "application/json"})
+    assert response.status_code == 201, response.text
+    assert response.json()["created"]["transactions"] == len(document["transactions"]) > 0
+    assert await held(client, target) == await held(client, source)
+    response = await client.post(url, content=b"date,amount", headers={**target.headers, "Content-Type": "text/csv"})
+    assert (response.status_code, error_code(response)) == (422, "VALIDATION_ERROR"), response.text
+
+
 async def test_a_category_of_ones_own_makes_a_tenant_not_empty(client: httpx.AsyncClient,
                                                                make_user: MakeUser) -> None:
     source = await make_user()

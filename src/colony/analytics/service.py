@@ -6,8 +6,9 @@ stored `amount_base` (converted at the rate of the transaction's date when it wa
 booked in another base currency (before the user changed theirs) are summed per day in their own
 currency and each day's sum is converted at that day's rate, rounded once (`_in_base_currency`).
 
-All sums happen in SQL (queries.py) and are exact; percentages are computed here from Decimals,
-rounded once to 2 decimals, half-even.
+All sums happen in SQL (queries.py: whole months from the monthly totals, the days of a month a range cuts
+into from the transactions) and are exact; percentages are computed here from Decimals, rounded once to 2
+decimals, half-even.
 """
 
 import datetime as dt
@@ -35,7 +36,7 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 PERCENT_QUANTUM = Decimal("0.01")
 
-Total = TypeVar("Total", queries.CategoryTotal, queries.DayTotal)
+Total = TypeVar("Total", queries.CategoryTotal, queries.PeriodTotal)
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -92,7 +93,7 @@ async def _in_base_currency(session: AsyncSession, tenant: Tenant, totals: Seque
 
 async def _category_totals(session: AsyncSession, tenant: Tenant, *, start: dt.date | None, end: dt.date | None,
                            type_: TransactionType | None = None) -> list[queries.CategoryTotal]:
-    """One total per type and category, in the tenant's base currency."""
+    """One total per type and category, in the tenant's base currency (the parts the queries read added up)."""
     totals = await queries.category_totals(session, tenant.tenant_id, tenant.base_currency, start=start, end=end,
                                            type_=type_)
     merged: dict[tuple[TransactionType, object], queries.CategoryTotal] = {}
@@ -164,10 +165,10 @@ async def trends(session: AsyncSession, tenant: Tenant, first: dt.date, last: dt
     currency = tenant.base_currency
     income: dict[int, Decimal] = defaultdict(lambda: ZERO)
     expenses: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    day_totals = await queries.day_totals(session, tenant.tenant_id, currency, start=first, end=last)
-    for day in await _in_base_currency(session, tenant, day_totals):
-        bucket = income if day.type is TransactionType.income else expenses
-        bucket[_month_index(day.date)] += day.total
+    period_totals = await queries.period_totals(session, tenant.tenant_id, currency, start=first, end=last)
+    for period in await _in_base_currency(session, tenant, period_totals):
+        bucket = income if period.type is TransactionType.income else expenses
+        bucket[_month_index(period.date)] += period.total
     rows: list[TrendRow] = []
     for index in range(_month_index(first), _month_index(last) + 1):
         year, month = divmod(index, 12)

@@ -5,10 +5,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from colony.core.db import is_connection_fault
 from colony.core.errors import AppError, ServiceUnavailable, error_body
 from colony.core.limits import BodyTooLarge
 from colony.core.logging import get_logger
@@ -93,15 +94,11 @@ def allowed_methods(request: Request) -> list[str]:
 
 async def database_unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:
     """The database cannot be reached: say so (503) and let the pool reconnect on a later request."""
-    if isinstance(exc, DBAPIError) and not _is_connection_fault(exc):
+    if isinstance(exc, DBAPIError) and not is_connection_fault(exc):
         raise exc  # an SQL bug, not an outage: the middleware turns it into a logged 500
     log.warning("database_unavailable", error=type(exc).__name__)
     return JSONResponse(ServiceUnavailable("The database is unavailable").body(), status_code=503,
                           headers={"Retry-After": "5"})
-
-
-def _is_connection_fault(exc: DBAPIError) -> bool:
-    return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
 
 
 def register_error_handlers(app: FastAPI) -> None:

@@ -5,27 +5,35 @@ A domain declares its jobs (`Job`) in its `domain.py`; the lifespan schedules ev
 on PostgreSQL a session-level advisory lock (`pg_try_advisory_lock`) makes N instances run it once (the
 others skip that run); on SQLite, the embedded single-machine default, the job runs in-process, guarded
 against overlapping itself. A failure (an AppError) is logged; the next run retries.
+
+The lock keeps runs from overlapping, not from following one another: each instance's scheduler keeps its
+own clock, so an hourly job would run once an hour on every instance. A scheduled run first claims its
+period (`claim_period`, one row of `job_runs` per job): it runs only if no instance ran the job in the last
+half of the time between two fires. `colony jobs run` and tests call `run_job` and always run.
 """
 
 import hashlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
-from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy import String, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Mapped, mapped_column
 
 from colony.config import Settings
 from colony.core.cache import Cache
 from colony.core.clock import utcnow
-from colony.core.db import Database
+from colony.core.db import Database, is_connection_fault
 from colony.core.errors import AppError
 from colony.core.logging import get_logger
+from colony.core.models import Base
 
 log = get_logger("colony.jobs")
 
@@ -107,10 +115,56 @@ async def run_job(job: Job, context: JobContext) -> Any:
     except AppError as exc:  # e.g. the rate source is down, or a template's currency has no rate
         log.warning("job_failed", job=job.id, code=exc.code, error=exc.detail_message)
         return None
-    except (OperationalError, InterfaceError, OSError, TimeoutError) as exc:  # the database is down: next run
+    except (DBAPIError, OSError, TimeoutError) as exc:  # the database is down: the next run tries again
+        if isinstance(exc, DBAPIError) and not is_connection_fault(exc):
+            raise  # an SQL bug, not an outage
         log.warning("job_failed", job=job.id, code="DATABASE_UNAVAILABLE", error=type(exc).__name__)
         return None
     return result
+
+
+class JobRun(Base):
+    """When a scheduled job last ran, on whichever instance (see the module's notes)."""
+
+    __tablename__ = "job_runs"
+
+    job_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    ran_at: Mapped[datetime]
+
+
+def period_of(trigger: BaseTrigger, now: datetime) -> timedelta:
+    """The time between the trigger's next two fires (zero for a trigger that fires once)."""
+    first = trigger.get_next_fire_time(None, now)
+    second = trigger.get_next_fire_time(first, first) if first is not None else None
+    return second - first if first is not None and second is not None else timedelta(0)
+
+
+async def claim_period(database: Database, job: Job, now: datetime) -> bool:
+    """Record that the job runs now, unless an instance ran it less than half a period ago (one statement:
+    two instances claiming at once can't both win); whether this run may go ahead."""
+    since = now - period_of(job.trigger, now) / 2
+    async with database.sessionmaker() as session:
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = insert(JobRun).values(job_id=job.id, ran_at=now).on_conflict_do_update(
+            index_elements=[JobRun.job_id], set_={"ran_at": now}, where=JobRun.ran_at <= since)
+        claimed = (await session.execute(statement.returning(JobRun.job_id))).first() is not None
+        await session.commit()
+    return claimed
+
+
+async def run_scheduled(job: Job, context: JobContext) -> Any:
+    """A run the scheduler started: `run_job`, once per period across instances."""
+    try:
+        claimed = await claim_period(context.database, job, utcnow())
+    except (DBAPIError, OSError, TimeoutError) as exc:
+        if isinstance(exc, DBAPIError) and not is_connection_fault(exc):
+            raise
+        log.warning("job_failed", job=job.id, code="DATABASE_UNAVAILABLE", error=type(exc).__name__)
+        return None
+    if not claimed:
+        log.info("job_skipped", job=job.id, reason="ran on another instance this period")
+        return None
+    return await run_job(job, context)
 
 
 def schedule(scheduler: AsyncIOScheduler, jobs: Iterable[Job], context: JobContext) -> None:
@@ -118,6 +172,6 @@ def schedule(scheduler: AsyncIOScheduler, jobs: Iterable[Job], context: JobConte
         if not job.enabled(context.settings):
             continue
         first_run = utcnow() + job.first_run_after if job.first_run_after is not None else None
-        scheduler.add_job(run_job, job.trigger, id=job.id, replace_existing=True,
+        scheduler.add_job(run_scheduled, job.trigger, id=job.id, replace_existing=True,
                           kwargs={"job": job, "context": context},
                           **({"next_run_time": first_run} if first_run is not None else {}))

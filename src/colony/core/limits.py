@@ -1,6 +1,7 @@
 """Request-body limits, enforced before anything reads the body (authentication included).
 
-A JSON (or any non-upload) body may have 1 MiB; an upload (`multipart/form-data`) COLONY_MAX_UPLOAD_MB.
+A JSON (or any non-upload) body may have 1 MiB; an upload (`multipart/form-data`, or the JSON document of a
+restore) COLONY_MAX_UPLOAD_MB.
 A `Content-Length` over the limit is refused at once, before a byte of the body is read; a body without
 one (chunked) is counted as it streams in and refused as soon as it passes the limit, so at most the
 limit is ever buffered or spooled. Starlette's RequestBodyLimitMiddleware has one limit for every body and
@@ -35,9 +36,14 @@ def _content_length(scope: Scope) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
+# Paths that take a large JSON document as their body, like an upload: a whole-tenant restore.
+JSON_UPLOAD_PATHS = frozenset({"/api/v1/users/me/import"})
+
+
 def _is_upload(scope: Scope) -> bool:
-    content_type = _header(scope, b"content-type") or b""
-    return content_type.split(b";", 1)[0].strip().lower() == b"multipart/form-data"
+    content_type = (_header(scope, b"content-type") or b"").split(b";", 1)[0].strip().lower()
+    return content_type == b"multipart/form-data" or (
+        content_type == b"application/json" and scope.get("path") in JSON_UPLOAD_PATHS)
 
 
 class BodyLimitMiddleware:

@@ -3,14 +3,15 @@
 The users domain serves `/users/me` itself (GET, PATCH, DELETE); these two paths sit beside it."""
 
 import hashlib
-from typing import Annotated, Any, Literal
+import tempfile
+from typing import Annotated, Any, BinaryIO, Literal, cast
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from colony.core import clock, idempotency
 from colony.core.deps import CacheDep, SessionDep, SnapshotSessionDep
-from colony.core.errors import Forbidden, PayloadTooLarge, Unauthorized
+from colony.core.errors import Forbidden, PayloadTooLarge, Unauthorized, ValidationFailed
 from colony.core.idempotency import IdempotencyKeyInProgress, IdempotencyKeyReused, KeyHeader
 from colony.core.openapi import error_responses
 from colony.portability import service as portability_service
@@ -66,6 +67,16 @@ async def export_tenant(
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+async def _json_body(request: Request) -> UploadFile:
+    """A document sent as the request's JSON body, spooled like an uploaded file (to disk past 1 MiB)."""
+    spooled = tempfile.SpooledTemporaryFile(max_size=_READ_CHUNK)  # noqa: SIM115 - the UploadFile's to close
+    document = UploadFile(cast(BinaryIO, spooled), filename="document.json")
+    async for chunk in request.stream():
+        await document.write(chunk)
+    await document.seek(0)
+    return document
+
+
 async def _content_fingerprint(request: Request, file: UploadFile) -> str:
     """The request's fingerprint for its Idempotency-Key, from the uploaded file read once in chunks."""
     digest = hashlib.sha256()
@@ -80,8 +91,9 @@ async def _content_fingerprint(request: Request, file: UploadFile) -> str:
     responses={201: {"description": "Restored: what was created"},
                **error_responses(Unauthorized, Forbidden, TenantNotEmpty, ExportDocumentInvalid, PayloadTooLarge,
                                  IdempotencyKeyReused, IdempotencyKeyInProgress)},
-    description="Restore a document that `GET /users/me/export` wrote (multipart field `file`; at most "
-                "COLONY_MAX_UPLOAD_MB, read as a stream) into the caller's tenant, which must be empty: a tenant "
+    description="Restore a document that `GET /users/me/export` wrote (as the JSON body, or as the multipart "
+                "field `file`; at most COLONY_MAX_UPLOAD_MB either way, read as a stream) into the caller's "
+                "tenant, which must be empty: a tenant "
                 "that holds anything but the starter categories of a new account → 409 TENANT_NOT_EMPTY (with "
                 "`details.sections`: what it holds); the starter categories make way for the document's. The "
                 "document may come from this server or another. Every row comes back with its links; ids are "
@@ -92,10 +104,16 @@ async def _content_fingerprint(request: Request, file: UploadFile) -> str:
                 "unknown, missing or invalid, a link to a row that is not in the document, a security quoted in "
                 "another currency here) → 422 EXPORT_DOCUMENT_INVALID with `details.errors: [{field, message}]` "
                 "(`field` such as `transactions[12].amount`), and nothing is written. The tenant's owner only.",
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": _document_schema()}}}},
 )
 async def import_tenant(request: Request, ctx: OwnerCtx, session: SessionDep, cache: CacheDep,
-                        file: Annotated[UploadFile, File(description="A JSON document from GET /users/me/export")],
+                        file: Annotated[UploadFile | None, File(description="A JSON document from GET "
+                                                                            "/users/me/export")] = None,
                         idempotency_key: KeyHeader = None) -> Response:
+    if file is None:
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            raise ValidationFailed("body", "Send the document as the JSON body or as the multipart field `file`")
+        file = await _json_body(request)
     fingerprint = await _content_fingerprint(request, file) if idempotency_key is not None else ""
     idem = idempotency.Idempotency(idempotency_key, fingerprint)
     return await idem.respond(session, ctx.user_id,

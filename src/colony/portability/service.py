@@ -41,6 +41,7 @@ from colony.portability import repository as rows
 from colony.portability.errors import ExportDocumentInvalid, TenantNotEmpty
 from colony.portability.schemas import RestoreReport
 from colony.portability.sections import FORMAT, SECTION_BY_NAME, SECTIONS, VERSION, Section
+from colony.transactions import service as transaction_service
 from colony.users import service as user_service
 from colony.users.schemas import ProfileUpdate
 
@@ -390,6 +391,8 @@ async def restore(session: AsyncSession, cache: Cache, tenant: Tenant, source: d
     base_currency: str = work.header["base_currency"]
     if base_currency != tenant.base_currency:
         await user_service.update_profile(session, cache, tenant.user_id, ProfileUpdate(base_currency=base_currency))
+    if work.created["transactions"]:  # loaded in bulk, around the writes that keep them
+        await transaction_service.rebuild_totals(session, tenant.tenant_id)
     if work.earliest is not None:
         await state_service.touch(session, tenant.tenant_id, work.earliest)
     if work.repriced and work.repriced_from is not None:

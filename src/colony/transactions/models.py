@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from colony.core.models import Base, IdMixin, TenantMixin, TimestampMixin, partial
-from colony.core.types import Money, Rate
+from colony.core.models import Base, IdMixin, TenantMixin, TenantOwned, TimestampMixin, partial
+from colony.core.types import MONEY_SCALE, ExactDecimal, Money, Rate
 
 
 class TransactionType(StrEnum):
@@ -85,3 +85,28 @@ class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
               **partial("import_hash IS NOT NULL")),
         Index("uq_transactions_tenant_bank_id", "tenant_id", "bank_id", unique=True, **partial("bank_id IS NOT NULL")),
     )
+
+
+# The category key of uncategorised rows in MonthlyTotal: a key column can't be NULL in a primary key, nor match
+# itself in ON CONFLICT, on either engine.
+NO_CATEGORY = uuid.UUID(int=0)
+
+
+class MonthlyTotal(TenantOwned, Base):
+    """What the reports add up, kept ready: the paid transactions of one month that are no leg of a transfer, per
+    type, the base currency their `amount_base` is in, and category. Derived, never a source of truth: every
+    write of transactions changes it in the same database transaction (transactions/totals.py), and `colony
+    analytics rebuild` recounts it. A group without rows has no row here."""
+
+    __tablename__ = "monthly_totals"
+
+    # The primary key leads with it: a month or a range of months of one tenant is one range of that index.
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(primary_key=True)  # its first day
+    type: Mapped[TransactionType] = mapped_column(Enum(TransactionType, native_enum=False, length=16),
+                                                  primary_key=True)
+    base_currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    category_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # NO_CATEGORY for none; no foreign key
+    # SUM(amount_base), exact; wider than one amount on PostgreSQL (SQLite's SUM has the same 64-bit bound).
+    total: Mapped[Decimal] = mapped_column(ExactDecimal(MONEY_SCALE, precision=28))
+    count: Mapped[int]

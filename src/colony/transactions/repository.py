@@ -5,18 +5,44 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from colony.core.clock import utcnow
-from colony.core.repository import TenantRepository, contains_pattern, tenant_condition
+from colony.core.repository import (
+    ALL_TENANTS,
+    TENANT_PARAM,
+    TenantRepository,
+    contains_pattern,
+    rowcount,
+    tenant_condition,
+)
 from colony.core.schemas import PageParams
-from colony.transactions.models import Transaction, TransactionStatus, TransactionType
+from colony.transactions.models import NO_CATEGORY, MonthlyTotal, Transaction, TransactionStatus, TransactionType
 from colony.transactions.schemas import TransactionFilters, TransactionRead, TransactionSort
+from colony.transactions.totals import Change, Deltas, TotalKey, key_of
 
 T = Transaction
+MT = MonthlyTotal
 # Every column a response shows, in the order of TransactionRead's keys.
 READ_KEYS = tuple(TransactionRead.__annotations__)
 READ_COLUMNS = tuple(getattr(T, key) for key in READ_KEYS)
@@ -220,12 +246,122 @@ class TransactionRepository(TenantRepository[Transaction]):
         statement = select(T.date, T.amount, T.currency, T.type, T.description).where(self._mine(), T.date.in_(dates))
         return (await self.session.execute(statement)).all()
 
-    async def delete_unedited(self, ids: Sequence[uuid.UUID]) -> tuple[int, list[tuple[uuid.UUID, date]]]:
-        """Delete those of `ids` never changed since they were written (updated_at = created_at); how many,
-        and the earliest date of each account they were booked to."""
-        unedited = (T.id.in_(ids), T.updated_at == T.created_at)
+    async def delete_unedited(self, first_id: uuid.UUID, last_id: uuid.UUID, deltas: Deltas
+                              ) -> tuple[int, int, list[tuple[uuid.UUID, date]]]:
+        """Of the rows with ids from `first_id` to `last_id` (the primary key's order: the bytes on PostgreSQL,
+        the hex text on SQLite, alike), delete those never changed since they were written (updated_at =
+        created_at), taking them out of `deltas`: how many there were, how many were deleted, and the earliest
+        date of each account the deleted ones were booked to."""
+        in_range = (self._mine(), T.id >= first_id, T.id <= last_id)
+        unedited = (*in_range, T.updated_at == T.created_at)
+        found = await self.session.scalar(select(func.count()).where(*in_range)) or 0
         booked = (await self.session.execute(
-            select(T.account_id, func.min(T.date)).where(self._mine(), *unedited, T.account_id.is_not(None))
+            select(T.account_id, func.min(T.date)).where(*unedited, T.account_id.is_not(None))
             .group_by(T.account_id))).all()
-        return await self.delete_where(*unedited), [(account_id, day) for account_id, day in booked
-                                                    if account_id is not None]
+        # What the DELETE removed, as it returns it: a row edited meanwhile stays, and stays counted.
+        removed = (await self.session.execute(delete(T).where(*unedited).returning(*_COUNTED)
+                                              .execution_options(synchronize_session=False))).all()
+        count_rows(deltas, removed, -1)
+        return found, len(removed), [(account_id, day) for account_id, day in booked if account_id is not None]
+
+
+# What a row adds to the monthly totals: totals.key_of's arguments, then the amount.
+_COUNTED = (T.date, T.type, T.status, T.transfer_id, T.base_currency, T.category_id, T.amount_base)
+
+
+def count_rows(deltas: Deltas, rows: Sequence[Sequence[Any]], sign: int) -> None:
+    """Rows of _COUNTED added to (sign 1) or taken out of (-1) `deltas`."""
+    for *values, amount_base in rows:
+        deltas.add(key_of(*values), amount_base * sign, sign)
+
+
+# ---- the monthly totals (models.MonthlyTotal) ----
+
+class month_start(FunctionElement[date]):
+    """The first day of a date's month, in SQL."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', CAST({compiler.process(element.clauses, **kw)} AS timestamp)) AS date)"
+
+
+@compiles(month_start)  # SQLite's, and any statement's text (str())
+def _month_start_sqlite(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+_KEY = ("month", "type", "base_currency", "category_id")
+
+
+class MonthlyTotalRepository(TenantRepository[MonthlyTotal]):
+    model = MonthlyTotal
+
+    _upserts: ClassVar[dict[str, Any]] = {}  # per dialect: built once, the hot path of every create
+
+    def _upsert(self) -> Any:
+        """Add to a total and its count, creating the row for a new key; returns the count it reached. The row
+        lock that ON CONFLICT DO UPDATE takes makes concurrent writers of one key add up, one after the other."""
+        dialect = self.session.get_bind().dialect.name
+        if dialect not in self._upserts:
+            insert = self._insert()
+            self._upserts[dialect] = (
+                insert.on_conflict_do_update(index_elements=["tenant_id", *_KEY], set_={
+                    "total": MT.total + insert.excluded.total, "count": MT.count + insert.excluded.count})
+                .returning(*(self.table.c[name] for name in (*_KEY, "count"))))
+        return self._upserts[dialect]
+
+    async def apply(self, changes: Sequence[Change]) -> None:
+        """Add each change to its row (in the order given: keys in order), then remove the rows left empty."""
+        if not changes:
+            return
+        statement = self._upsert()
+        reached = (await self.session.execute(statement, [
+            {"tenant_id": self.tenant_id, **change.key._asdict(), "total": change.total, "count": change.count}
+            for change in changes])).all()
+        emptied = [dict(zip(_KEY, row[:-1], strict=True)) for row in reached if row[-1] == 0]
+        if emptied:  # an executemany: Core, on the session's connection
+            columns = self.table.c
+            connection = await self.session.connection()
+            await connection.execute(
+                delete(self.table).where(tenant_condition(MT), *(columns[name] == bindparam(name) for name in _KEY),
+                                         columns.count == 0),
+                [{TENANT_PARAM: self.tenant_id, **key} for key in emptied])
+
+    async def move_category(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
+        """The totals of one category added to another's (its transactions moved there)."""
+        moved = (await self.session.execute(
+            delete(MT).where(self._mine(), MT.category_id == from_id)
+            .returning(MT.month, MT.type, MT.base_currency, MT.total, MT.count)
+            .execution_options(synchronize_session=False))).all()
+        deltas = Deltas()
+        for month, tx_type, base_currency, total, count in moved:
+            deltas.add(TotalKey(month, tx_type, base_currency, to_id), total, count)
+        await self.apply(deltas.changes())
+
+    async def rebuild(self) -> int:
+        """Recount the tenant's totals from its transactions; how many rows there are.
+
+        On PostgreSQL the totals are locked against writers until the transaction ends (SHARE ROW EXCLUSIVE, which
+        every upsert waits for): a writer that has already counted its change commits before the recount reads,
+        and one that has not counts it after the recount. SQLite has one writer at a time anyway."""
+        connection = await self.session.connection()
+        if connection.dialect.name == "postgresql":
+            await connection.exec_driver_sql(f"LOCK TABLE {self.table.name} IN SHARE ROW EXCLUSIVE MODE")
+        await self.delete_where()
+        month = month_start(T.date)
+        counted = (select(bindparam(TENANT_PARAM, type_=Uuid), month, T.type, T.base_currency,
+                          func.coalesce(T.category_id, NO_CATEGORY), func.sum(T.amount_base), func.count())
+                   .where(tenant_condition(T), T.status == TransactionStatus.paid, T.transfer_id.is_(None))
+                   .group_by(month, T.type, T.base_currency, T.category_id))
+        statement = self.table.insert().from_select(["tenant_id", *_KEY, "total", "count"], counted)
+        return rowcount(await self.session.execute(statement, {TENANT_PARAM: self.tenant_id}))
+
+
+async def tenant_ids_with_totals(session: AsyncSession) -> list[uuid.UUID]:
+    """Every tenant with transactions or monthly totals (a rebuild's work list: across tenants, on purpose)."""
+    statement = union(select(T.tenant_id), select(MT.tenant_id)).execution_options(**{ALL_TENANTS: True})
+    return list((await session.scalars(statement)).all())

@@ -5,10 +5,13 @@ the type to expense and makes incomes invisible (404 EXPENSE_NOT_FOUND).
 
 Cycles take part in our writes through `CYCLE_GUARDS` (a transaction may not be linked to, or changed
 in, a completed cycle); we take part in the categories' rules through `CATEGORY_REFERENCES`.
+
+Every write keeps the monthly totals that reports read (models.MonthlyTotal) in its own database transaction:
+it nets what it takes out and puts in (`totals.Deltas`) and applies that once, bulk writes per batch.
 """
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,7 +29,7 @@ from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
 from colony.exchange_rates import service as rate_service
 from colony.payment_methods import service as payment_method_service
-from colony.transactions import insights
+from colony.transactions import insights, totals
 from colony.transactions.errors import (
     ExpenseNotFound,
     TransactionIsTransferLeg,
@@ -34,7 +37,12 @@ from colony.transactions.errors import (
     TransferNotFound,
 )
 from colony.transactions.models import Transaction, TransactionStatus, TransactionType
-from colony.transactions.repository import READ_KEYS, TransactionRepository
+from colony.transactions.repository import (
+    READ_KEYS,
+    MonthlyTotalRepository,
+    TransactionRepository,
+    tenant_ids_with_totals,
+)
 from colony.transactions.schemas import (
     CategorySuggestion,
     CategorySuggestions,
@@ -216,7 +224,16 @@ async def create(session: AsyncSession, tenant: Tenant, data: TransactionCreate 
 async def _insert(session: AsyncSession, tenant: Tenant, tx: Transaction) -> TransactionRead:
     await _convert(session, tenant, tx)
     await _booked(session, tenant.tenant_id, tx.account_id, tx.date)
-    return _read(await TransactionRepository(session, tenant.tenant_id).insert(tx))
+    await TransactionRepository(session, tenant.tenant_id).insert(tx)
+    deltas = totals.Deltas()
+    deltas.add_row(tx, 1)
+    await _count(session, tenant.tenant_id, deltas)
+    return _read(tx)
+
+
+async def _count(session: AsyncSession, tenant_id: uuid.UUID, deltas: totals.Deltas) -> None:
+    """The monthly totals follow a write, in its transaction."""
+    await MonthlyTotalRepository(session, tenant_id).apply(deltas.changes())
 
 
 async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUID,
@@ -247,6 +264,8 @@ async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
                                              field="body.payment_method_id")
     reconvert = any(key in changes for key in ("amount", "currency", "date"))
     booked_before = (tx.account_id, tx.date)
+    deltas = totals.Deltas()
+    deltas.add_row(tx, -1)  # as it was; nets to nothing when no counted value changes
     for field, value in changes.items():
         setattr(tx, field, value)
     if reconvert:
@@ -254,6 +273,8 @@ async def update(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
     for account_id in {booked_before[0], tx.account_id}:
         await _booked(session, tenant.tenant_id, account_id, min(booked_before[1], tx.date))
     await session.flush()
+    deltas.add_row(tx, 1)
+    await _count(session, tenant.tenant_id, deltas)
     return _read(tx)
 
 
@@ -265,12 +286,16 @@ async def delete(session: AsyncSession, tenant: Tenant, transaction_id: uuid.UUI
     if tx.cycle_id is not None:
         await _check_cycle(session, tenant, tx.cycle_id, field=None)
     await _booked(session, tenant.tenant_id, tx.account_id, tx.date)
+    deltas = totals.Deltas()
+    deltas.add_row(tx, -1)
     await TransactionRepository(session, tenant.tenant_id).delete(tx)
+    await _count(session, tenant.tenant_id, deltas)
 
 
 async def delete_all(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     """Every transaction of a tenant (before the tenant itself goes: they restrict their categories)."""
     await TransactionRepository(session, tenant_id).delete_where()
+    await MonthlyTotalRepository(session, tenant_id).delete_where()
 
 
 # ---- transfers between two accounts: a linked pair that no report counts ----
@@ -361,9 +386,13 @@ async def import_hashes_between(session: AsyncSession, tenant_id: uuid.UUID, sta
 
 
 async def insert_imported(session: AsyncSession, tenant_id: uuid.UUID, columns: Sequence[str],
-                          records: Iterable[Sequence[Any]]) -> int:
+                          records: Iterable[Sequence[Any]], *, same: Mapping[str, Any] | None = None) -> int:
     """Rows already checked and converted by an import, in bulk; how many (flushed, the router commits)."""
-    return await TransactionRepository(session, tenant_id).insert_many(columns, records)
+    deltas = totals.Deltas()
+    inserted = await TransactionRepository(session, tenant_id).insert_many(
+        columns, totals.counting(deltas, columns, records, same), same=same)
+    await _count(session, tenant_id, deltas)
+    return inserted
 
 
 async def check_account(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID, *, field: str) -> None:
@@ -411,16 +440,40 @@ async def category_index(session: AsyncSession, tenant_id: uuid.UUID, tx_type: T
     return insights.CategoryIndex(insights.PastUse(*row) for row in uses)
 
 
-async def delete_imported(session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> int:
-    """Delete those of `ids` (rows an import created) that nobody changed since; how many."""
-    removed, booked = await TransactionRepository(session, tenant_id).delete_unedited(ids)
+async def delete_imported(session: AsyncSession, tenant_id: uuid.UUID, first_id: uuid.UUID, last_id: uuid.UUID
+                          ) -> tuple[int, int]:
+    """Of the rows an import created (ids from `first_id` to `last_id`), delete those that nobody changed since:
+    how many are left of them, and how many were deleted."""
+    deltas = totals.Deltas()
+    found, removed, booked = await TransactionRepository(session, tenant_id).delete_unedited(first_id, last_id, deltas)
     for account_id, day in booked:
         await _booked(session, tenant_id, account_id, day)
-    return removed
+    await _count(session, tenant_id, deltas)
+    return found, removed
 
 
-# Our part in the categories' rules (contributed in domain.py).
-CATEGORY_REFERENCES = CategoryReferences.by_column(TransactionRepository, Transaction.category_id)
+async def _move_category(session: AsyncSession, tenant_id: uuid.UUID, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
+    await TransactionRepository(session, tenant_id).update_where(Transaction.category_id == from_id,
+                                                                 category_id=to_id)
+    await MonthlyTotalRepository(session, tenant_id).move_category(from_id, to_id)
+
+
+# Our part in the categories' rules (contributed in domain.py): a move takes the monthly totals along.
+CATEGORY_REFERENCES = CategoryReferences(
+    CategoryReferences.by_column(TransactionRepository, Transaction.category_id).in_use, _move_category)
+
+
+# ---- the monthly totals, recounted ----
+
+async def rebuild_totals(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+    """Recount a tenant's monthly totals from its transactions (after a bulk write that went around the
+    writes above, such as a restore, or to repair them); how many rows they have."""
+    return await MonthlyTotalRepository(session, tenant_id).rebuild()
+
+
+async def tenants_with_totals(session: AsyncSession) -> list[uuid.UUID]:
+    """Every tenant with transactions or monthly totals: what a rebuild of all of them goes through."""
+    return await tenant_ids_with_totals(session)
 
 
 # ---- what cycles need from us ----
@@ -443,7 +496,8 @@ async def create_planned(session: AsyncSession, tenant: Tenant, items: Sequence[
     """Book planned expenses, skipping occurrences already booked (unique cycle, template, date).
 
     Converted to the base currency like any transaction, with one rate query for the whole batch.
-    Returns how many were created. Flushes nothing else; the caller commits.
+    Returns how many were created. Flushes nothing else; the caller commits. Planned rows are not in the
+    monthly totals (paid only): an update that pays one counts it.
     """
     if not items:
         return 0

@@ -57,20 +57,6 @@ class BankImport(IdMixin, TenantMixin, TimestampMixin, Base):
     )
 
 
-class ImportRow(TenantOwned, Base):
-    """A transaction an import created: what its undo removes. A transaction deleted since takes its link along."""
-
-    __tablename__ = "import_rows"
-
-    # Read only through the composite index below: no index of its own (one less to write per row).
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transactions.id", ondelete="CASCADE"),
-                                                      primary_key=True)
-    import_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"))
-
-    __table_args__ = (Index("ix_import_rows_tenant_import", "tenant_id", "import_id"),)
-
-
 class ImportMapping(IdMixin, TenantMixin, TimestampMixin, Base):
     """A CSV mapping saved for an account, used when a later CSV import to it gives none."""
 
@@ -83,9 +69,11 @@ class ImportMapping(IdMixin, TenantMixin, TimestampMixin, Base):
 
 
 class QueuedFile(TenantOwned, Base):
-    """The content of a file waiting for the background runner (any instance may run it); deleted once run."""
+    """A file waiting for the background runner (any instance may run it), in parts of at most PART_BYTES
+    (written and read one at a time: a large file is never whole in memory); deleted once run."""
 
     __tablename__ = "import_files"
 
     import_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[int] = mapped_column(primary_key=True)  # 0, 1, 2, ... in the file's order
     content: Mapped[bytes] = mapped_column(LargeBinary)

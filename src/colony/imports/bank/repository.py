@@ -1,7 +1,7 @@
 """All SQL of the bank imports."""
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from colony.core.repository import ALL_TENANTS, TenantRepository
 from colony.core.schemas import PageParams
-from colony.imports.bank.models import BankImport, ImportMapping, ImportRow, ImportStatus, QueuedFile
+from colony.imports.bank.models import BankImport, ImportMapping, ImportStatus, QueuedFile
 
 
 class ImportRepository(TenantRepository[BankImport]):
@@ -37,18 +37,6 @@ async def waiting_imports(session: AsyncSession, *, stale_before: datetime, limi
     return [(tenant_id, import_id) for tenant_id, import_id in (await session.execute(statement)).all()]
 
 
-class ImportRowRepository(TenantRepository[ImportRow]):
-    model = ImportRow
-
-    async def transaction_ids(self, import_id: uuid.UUID, batch: int) -> AsyncIterator[list[uuid.UUID]]:
-        """The ids of the transactions an import created, `batch` at a time."""
-        statement = (select(ImportRow.transaction_id).where(self._mine(), ImportRow.import_id == import_id)
-                     .order_by(ImportRow.transaction_id))
-        ids = list((await self.session.scalars(statement)).all())
-        for start in range(0, len(ids), batch):
-            yield ids[start:start + batch]
-
-
 class MappingRepository(TenantRepository[ImportMapping]):
     model = ImportMapping
 
@@ -68,11 +56,19 @@ class MappingRepository(TenantRepository[ImportMapping]):
 class QueuedFileRepository(TenantRepository[QueuedFile]):
     model = QueuedFile
 
-    async def content(self, import_id: uuid.UUID) -> bytes | None:
-        statement = select(QueuedFile.content).where(self._mine(), QueuedFile.import_id == import_id)
-        found: bytes | None = (await self.session.execute(statement)).scalar_one_or_none()
-        return found
+    async def add_part(self, import_id: uuid.UUID, part: int, content: bytes) -> None:
+        await self.insert_many(("part", "content"), [(part, content)], same={"import_id": import_id})
+
+    async def parts(self, import_id: uuid.UUID) -> list[int]:
+        statement = (select(QueuedFile.part).where(self._mine(), QueuedFile.import_id == import_id)
+                     .order_by(QueuedFile.part))
+        return list((await self.session.scalars(statement)).all())
+
+    async def part(self, import_id: uuid.UUID, part: int) -> bytes:
+        statement = select(QueuedFile.content).where(self._mine(), QueuedFile.import_id == import_id,
+                                                     QueuedFile.part == part)
+        content: bytes = (await self.session.execute(statement)).scalar_one()
+        return content
 
     async def remove(self, import_id: uuid.UUID) -> None:
         await self.delete_where(QueuedFile.import_id == import_id)
-

@@ -1,5 +1,6 @@
 """HTTP for bank imports: upload a file, read past imports, undo one."""
 
+import asyncio
 import uuid
 from typing import Annotated
 
@@ -88,18 +89,18 @@ async def create_import(
     strict: Annotated[bool, Form(description="A category name the tenant doesn't have fails its row")] = False,
     idempotency_key: KeyHeader = None,
 ) -> Response:
-    content = await file.read()  # at most COLONY_MAX_UPLOAD_MB: core.limits refused a larger body unread
+    upload = file.file  # at most COLONY_MAX_UPLOAD_MB (core.limits), spooled to disk past 1 MiB by the form parser
     import_request = import_service.ImportRequest(
         file_name=file.filename or "upload", format=format, account_id=account_id,
         currency=currency.upper() if currency else None, mapping=await _mapping(mapping), save_mapping=save_mapping,
         dry_run=dry_run, strict=strict)
     options = repr((format, account_id, currency, mapping, save_mapping, dry_run, strict)).encode()
-    idem = idempotency.for_content(request, idempotency_key,
-                                   content + b"\x00" + options if idempotency_key is not None else b"")
+    digest = await asyncio.to_thread(import_service.file_digest, upload) if idempotency_key is not None else b""
+    idem = idempotency.for_content(request, idempotency_key, digest + b"\x00" + options)
     created: list[ImportRead] = []
 
     async def work() -> ImportRead:
-        read = await import_service.create_import(session, ctx, content, import_request,
+        read = await import_service.create_import(session, ctx, upload, import_request,
                                                   background_bytes=settings.import_background_kb * 1024)
         created.append(read)
         return read

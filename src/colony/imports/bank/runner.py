@@ -9,12 +9,13 @@ instance left."""
 import asyncio
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, BinaryIO
 
 from colony.core.cache import Cache, MemoryCache
 from colony.core.clock import utcnow
 from colony.core.db import Database
 from colony.core.logging import get_logger
+from colony.core.tenancy import Tenant
 from colony.imports.bank import service as import_service
 from colony.imports.bank.errors import ImportConflict, ImportFileUnreadable, ImportInvalid, ImportNotFound
 from colony.imports.bank.formats import FileUnreadable
@@ -38,24 +39,35 @@ async def run_queued(database: Database, cache: Cache, tenant_id: uuid.UUID, imp
             return False
         await session.commit()
 
-    async def publish(rows_done: int) -> None:
-        await cache.set(import_service.progress_key(import_id), str(rows_done).encode(), PROGRESS_SECONDS)
-
     async with database.reader() as reader:  # read before the writer's transaction starts
-        content = await QueuedFileRepository(reader, tenant_id).content(import_id)
+        upload = await import_service.queued_file(reader, tenant_id, import_id)
         queued = await ImportRepository(reader, tenant_id).get_or_raise(import_id, ImportNotFound)
         tenant = (await user_service.load_principal(reader, MemoryCache(), queued.created_by_id)
                   if queued.created_by_id is not None else None)
+    try:
+        return await _book(database, cache, tenant, tenant_id, import_id, upload, claimed_at)
+    finally:
+        if upload is not None:
+            upload.close()
+
+
+async def _book(database: Database, cache: Cache, tenant: Tenant | None, tenant_id: uuid.UUID,
+                import_id: uuid.UUID, upload: BinaryIO | None, claimed_at: dt.datetime) -> bool:
+    """Book the file in one transaction; or record why it can't be, in another."""
+
+    async def publish(rows_done: int) -> None:
+        await cache.set(import_service.progress_key(import_id), str(rows_done).encode(), PROGRESS_SECONDS)
+
     errors: list[dict[str, Any]] = []
     async with database.sessionmaker() as session:
         imports = ImportRepository(session, tenant_id)
         record = await imports.get_or_raise(import_id, ImportNotFound)
         mapping = CsvMapping.model_validate(record.mapping) if record.mapping is not None else None
         try:
-            if content is None or tenant is None or tenant.tenant_id != tenant_id:
+            if upload is None or tenant is None or tenant.tenant_id != tenant_id:
                 raise ImportFileUnreadable("The file or the user who sent it is gone")
             currency = record.currency or tenant.base_currency
-            rows, _ = await asyncio.to_thread(import_service.parser_for, record.format, content, mapping, currency)
+            rows, _ = await asyncio.to_thread(import_service.parser_for, record.format, upload, mapping, currency)
             await import_service.import_rows(session, tenant, record, rows(), currency, progress=publish)
         except ImportInvalid as exc:
             errors = exc.details["errors"]

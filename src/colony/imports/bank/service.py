@@ -24,12 +24,17 @@ score of at least CONFIDENT_SCORE and no other category as good. An unknown name
 **Dry run**: everything but the booking; the import is recorded (with `dry_run: true` and what it would
 have created), so its report can be read again.
 
-**Undo** (`DELETE /imports/{id}`): the rows the import created and nobody changed since are deleted; rows
-edited since (their `updated_at` moved) are the user's now and stay, counted in `kept`. The record stays,
-`undone`, with `removed` and `kept`.
+**Undo** (`DELETE /imports/{id}`): the rows the import created (their ids are in its own range, see
+`created_ids`) and nobody changed since are deleted; rows edited since (their `updated_at` moved) are the
+user's now and stay, counted in `kept`. The record stays, `undone`, with `removed` and `kept`.
 
-**Large files** (over `COLONY_IMPORT_BACKGROUND_KB`) are queued: the record and the file are stored, the
-answer is 201 with status `queued`, and `runner.py` books them the same way.
+**Large files** (over `COLONY_IMPORT_BACKGROUND_KB`) are queued: the record and the file are stored (in
+parts of `PART_BYTES`), the answer is 201 with status `queued`, and `runner.py` books them the same way.
+
+**Memory.** The upload stays in the file the form parser spooled it to; parsers read it a chunk at a time
+(`formats`), a queued file goes to the database and comes back into a temporary file a part at a time, and
+rows are checked and booked `BATCH` at a time. What grows with the file is the duplicate rule's memory
+(above), not the rows or the file.
 """
 
 import asyncio
@@ -37,12 +42,13 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,7 +57,7 @@ from colony.categories.models import CategoryKind
 from colony.core import money
 from colony.core.cache import Cache
 from colony.core.clock import utcnow
-from colony.core.db import savepoint
+from colony.core.db import plan_with_values, savepoint
 from colony.core.errors import ValidationFailed
 from colony.core.schemas import Page, PageParams
 from colony.core.tenancy import Tenant
@@ -63,11 +69,22 @@ from colony.imports.bank.errors import (
     ImportInvalid,
     ImportNotFound,
 )
-from colony.imports.bank.formats import BankRow, FileUnreadable, Parsed, RowError, bank_csv, camt, detect, ofx, qif
-from colony.imports.bank.models import BankImport, ImportFormat, ImportRow, ImportStatus, QueuedFile
+from colony.imports.bank.formats import (
+    BankRow,
+    Content,
+    FileUnreadable,
+    Parsed,
+    RowError,
+    bank_csv,
+    camt,
+    detect,
+    head,
+    ofx,
+    qif,
+)
+from colony.imports.bank.models import BankImport, ImportFormat, ImportStatus
 from colony.imports.bank.repository import (
     ImportRepository,
-    ImportRowRepository,
     MappingRepository,
     QueuedFileRepository,
 )
@@ -85,12 +102,12 @@ from colony.transactions import service as transaction_service
 from colony.transactions.models import TransactionStatus, TransactionType
 
 BATCH = 2_000  # rows read, checked and booked at a time
+PART_BYTES = 1024 * 1024  # a queued file is stored in parts of this size
 CONFIDENT_SCORE = 90
 _KIND = {TransactionType.expense: CategoryKind.expense, TransactionType.income: CategoryKind.income}
-# The columns an imported transaction sets (the repository adds tenant_id), in the order `_booking` builds them.
-TRANSACTION_COLUMNS = ("id", "created_by_id", "type", "status", "amount", "currency", "date", "description", "notes",
-                       "category_id", "account_id", "amount_base", "base_currency", "exchange_rate", "bank_id",
-                       "created_at", "updated_at")
+# The columns of an imported transaction that differ from row to row, in the order `_book` builds them.
+TRANSACTION_COLUMNS = ("id", "type", "amount", "currency", "date", "description", "notes", "category_id",
+                       "amount_base", "exchange_rate", "bank_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +157,17 @@ async def get_import(session: AsyncSession, cache: Cache, tenant: Tenant, import
 
 # ---- the upload ----
 
-def parser_for(format_: ImportFormat, content: bytes, mapping: CsvMapping | None,
+def file_digest(file: BinaryIO) -> bytes:
+    """The SHA-256 of a file, read a chunk at a time (what an idempotent upload is recognised by)."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    while chunk := file.read(PART_BYTES):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.digest()
+
+
+def parser_for(format_: ImportFormat, content: Content, mapping: CsvMapping | None,
                currency: str) -> tuple[Callable[[], Parsed], CsvMapping | None]:
     """The rows of the file, as a generator factory, and the complete CSV mapping (layout read now, so
     that a file that can't be read fails the request, not a background run)."""
@@ -154,7 +181,7 @@ def parser_for(format_: ImportFormat, content: bytes, mapping: CsvMapping | None
     return (lambda: camt.parse(content)), None
 
 
-async def _prepare(session: AsyncSession, tenant: Tenant, content: bytes, request: ImportRequest
+async def _prepare(session: AsyncSession, tenant: Tenant, upload: BinaryIO, request: ImportRequest
                    ) -> tuple[ImportFormat, str, Callable[[], Parsed], CsvMapping | None]:
     if request.currency is not None:
         try:
@@ -164,23 +191,24 @@ async def _prepare(session: AsyncSession, tenant: Tenant, content: bytes, reques
     if request.account_id is not None:
         await transaction_service.check_account(session, tenant, request.account_id, field="body.account_id")
     currency = request.currency or tenant.base_currency
-    format_ = request.format or ImportFormat(detect(content, request.file_name))
+    format_ = request.format or ImportFormat(detect(await asyncio.to_thread(head, upload), request.file_name))
     mapping = request.mapping
     if format_ is ImportFormat.csv and mapping is None and request.account_id is not None:
         saved = await MappingRepository(session, tenant.tenant_id).for_account(request.account_id)
         mapping = CsvMapping.model_validate(saved.mapping) if saved is not None else None
     try:
-        rows, mapping = await asyncio.to_thread(parser_for, format_, content, mapping, currency)
+        rows, mapping = await asyncio.to_thread(parser_for, format_, upload, mapping, currency)
     except FileUnreadable as exc:
         raise ImportFileUnreadable(str(exc), details={"format": format_.value}) from None
     return format_, currency, rows, mapping
 
 
-async def create_import(session: AsyncSession, tenant: Tenant, content: bytes, request: ImportRequest, *,
+async def create_import(session: AsyncSession, tenant: Tenant, upload: BinaryIO, request: ImportRequest, *,
                         background_bytes: int) -> ImportRead:
-    """Import a file now (flushed, the router commits), or queue it when it is large; its record."""
-    format_, currency, rows, mapping = await _prepare(session, tenant, content, request)
-    queued = len(content) > background_bytes and not request.dry_run
+    """Import a file (seekable: the upload as spooled) now (flushed, the router commits), or queue it when it is
+    large; its record."""
+    format_, currency, rows, mapping = await _prepare(session, tenant, upload, request)
+    queued = upload.seek(0, 2) > background_bytes and not request.dry_run
     record = await ImportRepository(session, tenant.tenant_id).add(BankImport(
         created_by_id=tenant.user_id, file_name=request.file_name[:255], format=format_,
         status=ImportStatus.queued if queued else ImportStatus.running, dry_run=request.dry_run,
@@ -190,12 +218,39 @@ async def create_import(session: AsyncSession, tenant: Tenant, content: bytes, r
         await MappingRepository(session, tenant.tenant_id).save(tenant.user_id, request.account_id,
                                                                  mapping.model_dump(mode="json"))
     if queued:
-        await QueuedFileRepository(session, tenant.tenant_id).add(QueuedFile(import_id=record.id, content=content))
+        await _store(session, tenant.tenant_id, record.id, upload)
         return _read(record)
     await import_rows(session, tenant, record, rows(), currency)
     record.status, record.finished_at = ImportStatus.done, utcnow()
     await session.flush()
     return _read(record)
+
+
+async def _store(session: AsyncSession, tenant_id: uuid.UUID, import_id: uuid.UUID, upload: BinaryIO) -> None:
+    """Keep a file for the runner, a part at a time."""
+    parts = QueuedFileRepository(session, tenant_id)
+    upload.seek(0)
+    part = 0
+    while content := await asyncio.to_thread(upload.read, PART_BYTES):
+        await parts.add_part(import_id, part, content)
+        part += 1
+
+
+async def queued_file(session: AsyncSession, tenant_id: uuid.UUID, import_id: uuid.UUID) -> BinaryIO | None:
+    """A queued import's file, back in a temporary file (deleted when closed), a part at a time; None if gone."""
+    parts = QueuedFileRepository(session, tenant_id)
+    numbers = await parts.parts(import_id)
+    if not numbers:
+        return None
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - the caller's to close
+    try:
+        for number in numbers:
+            await asyncio.to_thread(file.write, await parts.part(import_id, number))
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    return file
 
 
 # ---- checking and booking the rows ----
@@ -239,11 +294,6 @@ class _Checked:
     key: int | None = None  # the content's digest (rows without a bank id)
 
 
-def _digest(text: str) -> int:
-    """64 bits of a text's hash: what the duplicate rule remembers of a file's rows."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-
-
 @functools.lru_cache(maxsize=65_536)
 def _normalised(description: str) -> str:
     """A bank file names the same merchants over and over: each description is normalised once."""
@@ -258,11 +308,26 @@ class _Duplicates:
         # content (a collision between 100,000 contents: about 1 in 10^9).
         self.contents: dict[int, int] = {}
         self.bank_ids: set[int] = set()  # digests of the bank ids of the file's earlier rows
+        self.skipped = 0
 
     @staticmethod
     def content_key(day: dt.date, amount: Decimal, currency: str, type_: TransactionType, description: str) -> int:
-        return _digest(f"{day.isoformat()}\x1f{money.quantize(amount, currency)}\x1f{currency}\x1f{type_.value}\x1f"
-                       f"{_normalised(description)}")
+        """The content's 64-bit hash (a Decimal's hash is its value's: 12.5 and 12.5000 are one amount)."""
+        return hash((day, amount, currency, type_, _normalised(description)))
+
+    async def new_rows(self, session: AsyncSession, tenant_id: uuid.UUID, batch: list[_Checked], skipped: "_Skipped"
+                       ) -> list[_Checked]:
+        """The batch's rows that are not duplicates; the others go to `skipped`."""
+        known = await self.learn(session, tenant_id, batch)
+        new = []
+        for checked in batch:
+            reason = self.skip_reason(checked, known)
+            if reason is None:
+                new.append(checked)
+            else:
+                self.skipped += 1
+                skipped.add(checked.row.number, *reason)
+        return new
 
     async def learn(self, session: AsyncSession, tenant_id: uuid.UUID, batch: list[_Checked]) -> set[str]:
         """Read what the tenant has for the batch's new contents; the batch's bank ids it already has."""
@@ -289,7 +354,7 @@ class _Duplicates:
         if bank_id is not None:
             if bank_id in known_bank_ids:
                 return SkipReason.bank_id, f"the tenant already has bank id {bank_id!r}"
-            digest = _digest(bank_id)
+            digest = hash(bank_id)
             if digest in self.bank_ids:
                 return SkipReason.bank_id, f"bank id {bank_id!r} came in an earlier row of the file"
             self.bank_ids.add(digest)
@@ -353,7 +418,9 @@ class _Categories:
 
 
 async def _batches(rows: Iterator[BankRow | RowError]) -> AsyncIterator[list[BankRow | RowError]]:
-    """The parser's rows `BATCH` at a time, each batch read in a worker thread (parsing is CPU work)."""
+    """The parser's rows `BATCH` at a time, each batch read in a worker thread (parsing is CPU work). Not
+    read ahead while the database works on the batch before: the two threads would fight for the GIL,
+    which SQLite's thread takes back for every row it binds (measured: slower, not faster)."""
     while True:
         try:
             batch = await asyncio.to_thread(lambda: list(itertools.islice(rows, BATCH)))
@@ -413,12 +480,13 @@ async def import_rows(session: AsyncSession, tenant: Tenant, record: BankImport,
                       progress: Callable[[int], Awaitable[None]] | None = None) -> None:
     """Check and book every row of the file into `record` (see the module docstring); ImportInvalid, with
     nothing booked, when a row is bad."""
+    await plan_with_values(session)  # the transactions table grows as the import goes
     outcome = _Outcome()
     duplicates = _Duplicates()
     categories = _Categories(session, tenant, record.strict)
     await categories.load()
     skipped = _Skipped()
-    skipped_duplicates = created = read = 0
+    created = read = 0
     first_date: dt.date | None = None
     base, now = tenant.base_currency, utcnow()
     async with savepoint(session, ImportConflict):  # a concurrent import of the same bank ids
@@ -426,20 +494,12 @@ async def import_rows(session: AsyncSession, tenant: Tenant, record: BankImport,
             read += len(batch)
             checked = await _check(session, tenant, batch, currency, categories, outcome, skipped)
             if not outcome.error_count:  # once a row is bad nothing is booked: the rest is only checked
-                known = await duplicates.learn(session, tenant.tenant_id, checked)
-                new = []
-                for item in checked:
-                    reason = duplicates.skip_reason(item, known)
-                    if reason is None:
-                        new.append(item)
-                    else:
-                        skipped_duplicates += 1
-                        skipped.add(item.row.number, *reason)
-                created += len(new)
+                new = await duplicates.new_rows(session, tenant.tenant_id, checked, skipped)
                 if new and not record.dry_run:
-                    await _book(session, tenant, record, new, base, now)
+                    await _book(session, tenant, record, new, base, now, first_sequence=created)
                     batch_first = min(item.row.date for item in new)
                     first_date = batch_first if first_date is None else min(first_date, batch_first)
+                created += len(new)
             if progress is not None:
                 await progress(read)
         if outcome.error_count:  # rolls the savepoint back
@@ -448,21 +508,30 @@ async def import_rows(session: AsyncSession, tenant: Tenant, record: BankImport,
     if first_date is not None and record.account_id is not None:
         await transaction_service.booked_from(session, tenant.tenant_id, record.account_id, first_date)
     record.rows, record.rows_done, record.created = read, read, created
-    record.skipped_duplicates = skipped_duplicates
+    record.skipped_duplicates = duplicates.skipped
     record.skipped = skipped.report()
 
 
+def created_ids(import_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    """The first and last id an import can give the transactions it creates: the import id's first 64 bits
+    (version 8: ids of our own making), the RFC 9562 variant, then the row's sequence number. So an import
+    needs no link per row to be undone (one range of the primary key finds its rows), and its rows go into
+    that index in order. A random id (version 4) never falls in such a range: its version differs."""
+    prefix = (import_id.int >> 64 & ~(0xF << 12) | 0x8 << 12) << 64 | 0b10 << 62
+    return uuid.UUID(int=prefix), uuid.UUID(int=prefix | (1 << 62) - 1)
+
+
 async def _book(session: AsyncSession, tenant: Tenant, record: BankImport, new: list[_Checked], base: str,
-                now: dt.datetime) -> None:
-    ids = [uuid.uuid4() for _ in new]
+                now: dt.datetime, *, first_sequence: int) -> None:
+    first = created_ids(record.id)[0].int + first_sequence
     await transaction_service.insert_imported(session, tenant.tenant_id, TRANSACTION_COLUMNS, (
-        (id_, tenant.user_id, item.type, TransactionStatus.paid, item.amount, item.currency, item.row.date,
-         item.row.description, item.row.notes, item.category_id, record.account_id,
-         item.amount if item.currency == base else item.conversion.apply(item.amount, base), base,
-         item.conversion.rate, item.row.bank_id, now, now)
-        for id_, item in zip(ids, new, strict=True)))
-    await ImportRowRepository(session, tenant.tenant_id).insert_many(
-        ("transaction_id", "import_id"), ((id_, record.id) for id_ in ids))
+        (uuid.UUID(int=first + index), item.type, item.amount, item.currency, item.row.date, item.row.description,
+         item.row.notes, item.category_id,
+         item.amount if item.currency == base else item.conversion.apply(item.amount, base),
+         item.conversion.rate, item.row.bank_id)
+        for index, item in enumerate(new)), same={
+        "created_by_id": tenant.user_id, "status": TransactionStatus.paid, "account_id": record.account_id,
+        "base_currency": base, "created_at": now, "updated_at": now})
 
 
 # ---- undo ----
@@ -475,11 +544,6 @@ async def undo_import(session: AsyncSession, tenant: Tenant, import_id: uuid.UUI
         raise ImportBusy()
     if record.status is not ImportStatus.done:
         return  # failed or already undone: nothing of it is left to remove
-    links = ImportRowRepository(session, tenant.tenant_id)
-    linked = removed = 0
-    async for ids in links.transaction_ids(import_id, BATCH):
-        linked += len(ids)
-        removed += await transaction_service.delete_imported(session, tenant.tenant_id, ids)
-    await links.delete_where(ImportRow.import_id == import_id)
-    record.status, record.removed, record.kept = ImportStatus.undone, removed, linked - removed
+    left, removed = await transaction_service.delete_imported(session, tenant.tenant_id, *created_ids(import_id))
+    record.status, record.removed, record.kept = ImportStatus.undone, removed, left - removed
     await session.flush()

@@ -164,10 +164,9 @@ async def import_file(viewer: FormViewer, session: SessionDep, database: Databas
                       csrf_token: Annotated[str, Form()] = "") -> Response:  # checked by FormViewer
     """Import a bank file with the API's `POST /imports` (its format detected, its duplicates skipped, all or
     nothing) and show its report; a file with bad rows: 422 and the rows' problems, nothing imported."""
-    content = await file.read()  # at most COLONY_MAX_UPLOAD_MB: core.limits refused a larger body unread
     request = import_service.ImportRequest(file_name=file.filename or "upload", dry_run=dry_run)
-    try:
-        report = await import_service.create_import(session, viewer.tenant, content, request,
+    try:  # the upload as the form parser spooled it (at most COLONY_MAX_UPLOAD_MB: core.limits)
+        report = await import_service.create_import(session, viewer.tenant, file.file, request,
                                                     background_bytes=settings.import_background_kb * 1024)
         await commit(session)
     except (ImportInvalid, ImportFileUnreadable) as exc:

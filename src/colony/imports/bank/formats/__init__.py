@@ -1,15 +1,20 @@
 """Bank files as rows: one parser per format behind one interface, and the detection of a file's format.
 
-Every parser takes the file's bytes and yields, in file order, a `BankRow` per transaction or a `RowError`
-for a record it can't read; a file it can't read at all raises `FileUnreadable`. Amounts are signed
-Decimals (money out is negative), never floats. Parsers do no I/O and know no tenant.
+Every parser takes the file (a seekable binary file, or its bytes) and yields, in file order, a `BankRow` per
+transaction or a `RowError` for a record it can't read; a file it can't read at all raises `FileUnreadable`.
+Amounts are signed Decimals (money out is negative), never floats. Parsers read the file a chunk at a time
+(`text_chunks`, `text_lines`), from the start as often as they need: what they hold is a few rows, not the
+file. They do no other I/O and know no tenant.
 """
 
+import codecs
 import datetime as dt
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import BinaryIO
 
 DESCRIPTION_MAX = 500
 NOTES_MAX = 5000
@@ -53,20 +58,60 @@ def clean_text(text: str | None, limit: int) -> str:
     return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()[:limit]
 
 
-def lines(text: str) -> Iterator[str]:
-    """The text's lines with their endings, one at a time: a file is read several times over, and neither a
-    list of its lines nor a StringIO (four bytes a character) is made of it."""
-    if "\n" not in text:  # old Mac line ends, or one line
-        yield from text.splitlines(keepends=True)
-        return
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end == -1:
-            yield text[start:]
-            return
-        yield text[start:end + 1]
-        start = end + 1
+Content = bytes | BinaryIO  # a file's bytes, or the file itself (seekable)
+CHUNK_BYTES = 64 * 1024
+
+
+def as_file(content: Content) -> BinaryIO:
+    return io.BytesIO(content) if isinstance(content, bytes) else content
+
+
+def head(file: BinaryIO, size: int = 4096) -> bytes:
+    """The file's first bytes (the file is left at its start)."""
+    file.seek(0)
+    data = file.read(size)
+    file.seek(0)
+    return data
+
+
+def text_chunks(file: BinaryIO, encoding: str) -> Iterator[str]:
+    """The file's text from its start, a chunk at a time; UnicodeDecodeError where it isn't `encoding`."""
+    file.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    while chunk := file.read(CHUNK_BYTES):
+        if text := decoder.decode(chunk):
+            yield text
+    if text := decoder.decode(b"", final=True):
+        yield text
+
+
+def first_encoding(file: BinaryIO, candidates: tuple[str, ...]) -> str | None:
+    """The first of `candidates` that decodes the whole file (a pass over it for each one tried)."""
+    for candidate in candidates:
+        try:
+            for _text in text_chunks(file, candidate):
+                pass
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return None
+
+
+def text_lines(file: BinaryIO, encoding: str) -> Iterator[str]:
+    """The file's lines with their endings, from its start: split at "\n", or at "\r" in a file whose first
+    chunk has no "\n" but a "\r" (old Mac line ends)."""
+    buffer, separator = "", ""
+    for chunk in text_chunks(file, encoding):
+        buffer += chunk
+        if not separator:
+            separator = "\n" if "\n" in buffer or "\r" not in buffer else "\r"
+        start = 0
+        while (end := buffer.find(separator, start)) != -1:
+            yield buffer[start:end + 1]
+            start = end + 1
+        buffer = buffer[start:]
+    if buffer:
+        yield buffer
 
 
 def bank_id(account: str | None, reference: str | None) -> str | None:
@@ -79,9 +124,9 @@ def bank_id(account: str | None, reference: str | None) -> str | None:
     return f"{account}/{reference}"[-BANK_ID_MAX:] if account else reference
 
 
-def detect(content: bytes, file_name: str | None = None) -> str:
+def detect(start: bytes, file_name: str | None = None) -> str:
     """The format of a file, from its first bytes (then its name): "ofx", "camt053", "qif" or "csv"."""
-    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").decode("latin-1")
+    head = start[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").decode("latin-1")
     upper = head.upper()
     if upper.startswith("OFXHEADER") or "<OFX>" in upper or "<?OFX" in upper:
         return "ofx"

@@ -15,16 +15,21 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import BinaryIO
 
 from colony.imports.bank.formats import (
     DESCRIPTION_MAX,
     NOTES_MAX,
     BankRow,
+    Content,
     FileUnreadable,
     Parsed,
     RowError,
+    as_file,
     clean_text,
-    lines,
+    first_encoding,
+    text_chunks,
+    text_lines,
 )
 from colony.imports.bank.formats import bank_id as qualified_bank_id
 from colony.imports.bank.formats.values import (
@@ -112,18 +117,27 @@ def _is_header(roles: dict[ColumnRole, int]) -> bool:
     return R.date in roles and (R.amount in roles or R.debit in roles or R.credit in roles)
 
 
-def decode(content: bytes, encoding: str | None) -> tuple[str, str]:
-    """The text and the encoding it was read with."""
-    for candidate in (encoding,) if encoding else ENCODINGS:
-        try:
-            return content.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
-    raise FileUnreadable(f"The file is not {encoding} text")
+def encoding_of(file: BinaryIO, encoding: str | None) -> str:
+    """The encoding the file is read with: `encoding` if it decodes the file, else the first that does."""
+    found = first_encoding(file, (encoding,) if encoding else ENCODINGS)
+    if found is None:
+        raise FileUnreadable(f"The file is not {encoding} text")
+    return found
+
+
+def _start(file: BinaryIO, encoding: str) -> str:
+    """The file's first SNIFF_BYTES characters (or all of it)."""
+    start = ""
+    for chunk in text_chunks(file, encoding):
+        start += chunk
+        if len(start) >= SNIFF_BYTES:
+            break
+    return start[:SNIFF_BYTES]
 
 
 def sniff_delimiter(text: str) -> str:
-    sample = text[:SNIFF_BYTES]
+    """The delimiter of a CSV text, from its start (lines counted whatever their ends)."""
+    sample = text[:SNIFF_BYTES].replace("\r\n", "\n").replace("\r", "\n")
     sample = sample[:sample.rfind("\n") + 1] or sample  # whole lines only
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
@@ -139,13 +153,13 @@ class Layout:
     mapping: CsvMapping
     header_row: int  # 0-based record index of the header
     columns: dict[ColumnRole, int]
-    text: str
+    file: BinaryIO
 
 
-def _records(text: str, delimiter: str) -> Iterator[list[str]]:
+def _records(file: BinaryIO, encoding: str, delimiter: str) -> Iterator[list[str]]:
     read = 0
     try:
-        for record in csv.reader(lines(text), delimiter=delimiter):
+        for record in csv.reader(text_lines(file, encoding), delimiter=delimiter):
             read += 1
             yield record
     except csv.Error as exc:
@@ -180,12 +194,13 @@ def _sign_of(value: str) -> int | None:
     return None
 
 
-def layout(content: bytes, given: CsvMapping | None, *, default_currency: str) -> Layout:
+def layout(content: Content, given: CsvMapping | None, *, default_currency: str) -> Layout:
     """Read the file's layout (the parts `given` leaves out, detected); FileUnreadable when there is none."""
     given = given or CsvMapping()
-    text, encoding = decode(content, given.encoding)
-    delimiter = given.delimiter or sniff_delimiter(text)
-    records = _records(text, delimiter)
+    file = as_file(content)
+    encoding = encoding_of(file, given.encoding)
+    delimiter = given.delimiter or sniff_delimiter(_start(file, encoding))
+    records = _records(file, encoding, delimiter)
     header: list[str] | None = None
     header_row = 0
     columns: dict[ColumnRole, int] = {}
@@ -212,7 +227,7 @@ def layout(content: bytes, given: CsvMapping | None, *, default_currency: str) -
         columns = roles_from_header(header)
     _check_roles(columns)
     if R.type in columns and not given.columns and any(
-            _sign_of(value) is None for value in itertools.islice(_column(text, delimiter, header_row,
+            _sign_of(value) is None for value in itertools.islice(_column(file, encoding, delimiter, header_row,
                                                                           columns[R.type]), 200)):
         del columns[R.type]  # a "Type" column of words such as "Card payment": not money out or in
     decimal: str | None = given.decimal_separator
@@ -221,7 +236,7 @@ def layout(content: bytes, given: CsvMapping | None, *, default_currency: str) -
         decimals, dates = DecimalDetector(), DateFormatDetector()
         amount_columns = [columns[role] for role in (R.amount, R.debit, R.credit) if role in columns]
         date_column = columns[R.date]
-        for index, record in enumerate(_records(text, delimiter)):
+        for index, record in enumerate(_records(file, encoding, delimiter)):
             if index <= header_row:
                 continue
             if decimal is None:
@@ -240,7 +255,7 @@ def layout(content: bytes, given: CsvMapping | None, *, default_currency: str) -
                          date_format=date_format, decimal_separator=decimal,
                          sign=given.sign, delimiter=delimiter, encoding=encoding,
                          skip_rows=header_row)
-    return Layout(mapping, header_row, columns, text)
+    return Layout(mapping, header_row, columns, file)
 
 
 def _names_all(record: list[str], columns: dict[ColumnRole, str | int]) -> bool:
@@ -260,9 +275,9 @@ def _check_roles(columns: dict[ColumnRole, int]) -> None:
         raise FileUnreadable(f"No column for: {', '.join(missing)}; give mapping.columns")
 
 
-def _column(text: str, delimiter: str, header_row: int, column: int) -> Iterator[str]:
+def _column(file: BinaryIO, encoding: str, delimiter: str, header_row: int, column: int) -> Iterator[str]:
     """The non-empty cells of one column, row after row (one pass over the file, nothing kept)."""
-    for index, record in enumerate(_records(text, delimiter)):
+    for index, record in enumerate(_records(file, encoding, delimiter)):
         if index > header_row and (value := _cell(record, column)):
             yield value
 
@@ -271,10 +286,11 @@ def read(found: Layout) -> Parsed:
     """The rows of a file whose layout is known."""
     mapping, columns = found.mapping, found.columns
     assert mapping.date_format is not None and mapping.decimal_separator is not None and mapping.delimiter
+    assert mapping.encoding is not None
     order, decimal = mapping.date_format.order, mapping.decimal_separator
     inverted = mapping.sign == "inverted"
     get = columns.get
-    for index, record in enumerate(_records(found.text, mapping.delimiter)):
+    for index, record in enumerate(_records(found.file, mapping.encoding, mapping.delimiter)):
         if index <= found.header_row or not any(cell.strip() for cell in record):
             continue
         number = index + 1

@@ -1,6 +1,8 @@
-"""CAMT.053 (ISO 20022 bank-to-customer statement, any version from .001.02), read with `defusedxml`:
-a DTD, and so any entity, is refused before anything is expanded (an entity-expansion bomb is an
-unreadable file, not a full memory).
+"""CAMT.053 (ISO 20022 bank-to-customer statement, any version from .001.02), read safely and fast: expat
+first reads the file's prolog alone, up to its root element, and a DTD there is refused (an entity can
+only be declared in one, so an entity-expansion bomb is an unreadable file, not a full memory); then the
+standard library's C parser reads the statement (defusedxml's guard goes through the pure-Python parser,
+which took 60% longer on a 100,000-entry file).
 
 Booked entries only (`Sts` BOOK; pending ones are information, not money moved). An entry with one
 transaction detail (`TxDtls`) is one row; a batch entry (several `TxDtls`, e.g. a collective transfer)
@@ -14,21 +16,22 @@ flat whatever the statement's length.
 
 import datetime as dt
 import functools
-import io
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from typing import BinaryIO
+from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.parsers import expat
 
 from colony.imports.bank.formats import (
+    CHUNK_BYTES,
     DESCRIPTION_MAX,
     NOTES_MAX,
     BankRow,
+    Content,
     FileUnreadable,
     Parsed,
     RowError,
+    as_file,
     bank_id,
     clean_text,
 )
@@ -36,42 +39,81 @@ from colony.imports.bank.formats import (
 NOT_PROVIDED = "NOTPROVIDED"
 
 
-def parse(content: bytes) -> Parsed:
+class _DtdDeclared(Exception):
+    pass
+
+
+def parse(content: Content) -> Parsed:
+    file = as_file(content)
     try:
-        yield from _entries(content)
-    except DefusedXmlException as exc:
-        raise FileUnreadable(f"The XML file declares a DTD or entities, which are refused: {type(exc).__name__}"
-                             ) from None
-    except ParseError as exc:
+        _refuse_dtd(file)
+        yield from _entries(file)
+    except _DtdDeclared:
+        raise FileUnreadable("The XML file declares a DTD or entities, which are refused") from None
+    except (ParseError, expat.ExpatError) as exc:
         raise FileUnreadable(f"Not well-formed XML: {exc}") from None
 
 
-def _entries(content: bytes) -> Iterator[BankRow | RowError]:
+def _refuse_dtd(file: BinaryIO) -> None:
+    """Raise _DtdDeclared when the file has a DTD: expat reads the prolog (where alone a DOCTYPE may stand,
+    whatever the encoding) and stops at the root element."""
+    parser = expat.ParserCreate()
+    root_seen = False
+
+    def refuse(*_args: object) -> None:
+        raise _DtdDeclared
+
+    def root(*_args: object) -> None:
+        nonlocal root_seen
+        root_seen = True
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = root
+    file.seek(0)
+    while not root_seen and (chunk := file.read(CHUNK_BYTES)):
+        parser.Parse(chunk, False)
+    file.seek(0)
+
+
+def _entries(file: BinaryIO) -> Iterator[BankRow | RowError]:
     """Rows entry by entry. Only a statement's account is a bare `Acct` (a party's is `CdtrAcct`, `DbtrAcct`), and
-    it comes before the statement's entries."""
+    it comes before the statement's entries. An entry read is taken out of its statement: the tree holds one
+    entry at a time, whatever the statement's length. The tags are compared whole, in the namespace of the
+    document's root (the version's): a million events, no string cut per event."""
     account: str | None = None
+    statement: Element | None = None
     seen_statement = False
     number = 0
-    for _event, element in iterparse(io.BytesIO(content), events=("end",), forbid_dtd=True):
-        namespace, _, tag = element.tag.rpartition("}")
-        if tag == "Ntry":
-            for row in _rows(_Node(element, namespace + "}" if namespace else ""), account, number):
+    events = iterparse(file, events=("start", "end"))  # noqa: S314 - no DTD (refused first): nothing to expand
+    _event, root = next(events)
+    namespace = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    entry_tag, account_tag, statement_tag = namespace + "Ntry", namespace + "Acct", namespace + "Stmt"
+    for event, element in events:
+        tag = element.tag
+        if event == "start":
+            if tag == statement_tag:
+                statement = element
+            continue
+        if tag == entry_tag:
+            for row in _rows(_Node(element, namespace), account, number):
                 number = row.number
                 yield row
-            element.clear()
-        elif tag == "Acct":
-            node = _Node(element, namespace + "}" if namespace else "")
+            if statement is not None:
+                statement.remove(element)
+        elif tag == account_tag:
+            node = _Node(element, namespace)
             account = node.text("Id/IBAN") or node.text("Id/Othr/Id") or None
-        elif tag == "Stmt":
-            seen_statement, account = True, None
+        elif tag == statement_tag:
+            seen_statement, account, statement = True, None, None
             element.clear()
     if not seen_statement:
         raise FileUnreadable("Not a CAMT.053 statement: no BkToCstmrStmt/Stmt element")
 
 
 @functools.lru_cache(maxsize=256)
-def _qualified(namespace: str, path: str) -> str:
-    return "/".join(namespace + part for part in path.split("/")) if namespace else path
+def _qualified(namespace: str, path: str) -> tuple[str, ...]:
+    return tuple(namespace + part for part in path.split("/"))
 
 
 class _Node:
@@ -82,17 +124,25 @@ class _Node:
     def __init__(self, element: Element, namespace: str) -> None:
         self.element, self.namespace = element, namespace
 
-    def _path(self, path: str) -> str:
-        return _qualified(self.namespace, path)
-
     def find(self, path: str) -> Element | None:
-        return self.element.find(self._path(path))
+        element = self.element
+        for tag in _qualified(self.namespace, path):  # one tag a step: the C fast path, no ElementPath
+            child = element.find(tag)
+            if child is None:
+                return None
+            element = child
+        return element
 
     def findall(self, path: str) -> list["_Node"]:
-        return [_Node(found, self.namespace) for found in self.element.findall(self._path(path))]
+        *parents, last = _qualified(self.namespace, path)
+        elements = [self.element]
+        for tag in parents:
+            elements = [child for element in elements for child in element.findall(tag)]
+        return [_Node(found, self.namespace) for element in elements for found in element.findall(last)]
 
     def text(self, path: str) -> str:
-        return (self.element.findtext(self._path(path)) or "").strip()
+        found = self.find(path)
+        return (found.text or "").strip() if found is not None else ""
 
 
 def _text(node: "_Node | None", path: str) -> str:

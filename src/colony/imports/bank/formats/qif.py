@@ -5,16 +5,21 @@ decided over every `D` line of the file, like the decimal separator over every a
 sections (`!Type:Invst`) and lists (`!Type:Cat`, `!Account`) are passed over."""
 
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from colony.imports.bank.formats import (
     DESCRIPTION_MAX,
     NOTES_MAX,
     BankRow,
+    Content,
     FileUnreadable,
     Parsed,
     RowError,
+    as_file,
     clean_text,
-    lines,
+    first_encoding,
+    head,
+    text_lines,
 )
 from colony.imports.bank.formats.values import (
     DateFormatDetector,
@@ -24,23 +29,14 @@ from colony.imports.bank.formats.values import (
 )
 
 TRANSACTION_TYPES = frozenset({"bank", "cash", "ccard", "oth a", "oth l"})
-ENCODINGS = ("utf-8-sig", "cp1252")
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 
-def _text(content: bytes) -> str:
-    for encoding in ENCODINGS:
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return content.decode("latin-1")
-
-
-def _records(text: str) -> Iterator[dict[str, str]]:
+def _records(file: BinaryIO, encoding: str) -> Iterator[dict[str, str]]:
     """The fields of each transaction record (first value of each letter), in file order."""
     in_transactions = False
     fields: dict[str, str] = {}
-    for raw in lines(text):
+    for raw in text_lines(file, encoding):
         line = raw.strip()
         if not line:
             continue
@@ -61,13 +57,14 @@ def _records(text: str) -> Iterator[dict[str, str]]:
             fields.setdefault(line[0].upper(), line[1:].strip())
 
 
-def parse(content: bytes, *, prefer_month_first: bool = False) -> Parsed:
-    text = _text(content)
-    if not text.lstrip("\ufeff \t\r\n").startswith("!"):
+def parse(content: Content, *, prefer_month_first: bool = False) -> Parsed:
+    file = as_file(content)
+    if not head(file, 1024).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"!"):
         raise FileUnreadable("Not a QIF file: it should start with a line such as !Type:Bank")
+    encoding = first_encoding(file, ENCODINGS) or "latin-1"
     dates, decimals = DateFormatDetector(), DecimalDetector()
     us_style = prefer_month_first
-    for fields in _records(text):  # one pass decides the date format and the decimal separator
+    for fields in _records(file, encoding):  # one pass decides the date format and the decimal separator
         date_text = fields.get("D", "")
         dates.add(date_text)
         us_style = us_style or "'" in date_text  # 3/15'24 is Quicken's US style
@@ -77,7 +74,7 @@ def parse(content: bytes, *, prefer_month_first: bool = False) -> Parsed:
         raise FileUnreadable("The QIF dates can't be read as one format (MM/DD/YYYY, DD.MM.YYYY, DD/MM/YYYY, "
                              "YYYY-MM-DD)")
     decimal = decimals.result()
-    for number, fields in enumerate(_records(text), start=1):
+    for number, fields in enumerate(_records(file, encoding), start=1):
         problems = []
         try:
             date = parse_date(fields.get("D", ""), date_format.order)

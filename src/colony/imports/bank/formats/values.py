@@ -6,6 +6,7 @@ so `03/04/2024` can't be March in one row and April in the next.
 """
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,22 @@ def _year(text: str) -> int:
 
 def parse_date(text: str, order: str) -> dt.date:
     """A date written in `order` ("dmy", "mdy", "ymd"); raises ValueError."""
+    day = _date_or_none(text, order)
+    if day is None:
+        raise ValueError(text)
+    return day
+
+
+@functools.lru_cache(maxsize=8_192)
+def _date_or_none(text: str, order: str) -> dt.date | None:
+    """A bank file writes the same few hundred days over and over: each is read once per order."""
+    try:
+        return _read_date(text, order)
+    except ValueError:
+        return None
+
+
+def _read_date(text: str, order: str) -> dt.date:
     compact = _COMPACT.match(text)
     if compact is not None and order == "ymd":
         return dt.date(int(compact[1]), int(compact[2]), int(compact[3]))
