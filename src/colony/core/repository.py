@@ -124,7 +124,7 @@ class Repository(Generic[M]):
             return await _copy(connection, self.table.name, names, ((*record, *values) for record in records))
         compiled = self.table.insert().compile(dialect=dialect, column_keys=names)
         order = [names.index(name) for name in compiled.positiontup or ()]  # the statement's order
-        processors = [self.table.c[name].type.bind_processor(dialect) for name in names]
+        processors = [self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
         shared_values = [value if process is None else process(value)
                          for value, process in zip(shared.values(), processors[len(columns):], strict=True)]
         count = 0

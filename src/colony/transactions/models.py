@@ -66,9 +66,10 @@ class Transaction(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_transactions_tenant_type_date_id", "tenant_id", "type", "date", "id"),
         Index("ix_transactions_tenant_created_at_id", "tenant_id", "created_at", "id"),
         # Filters, "is this category / payment method in use", and the foreign keys' own checks on delete
-        # (ids are unique across tenants, so these need no tenant_id prefix).
-        Index("ix_transactions_category_id", "category_id"),
-        Index("ix_transactions_payment_method_id", "payment_method_id"),
+        # (ids are unique across tenants, so these need no tenant_id prefix). Partial, like the ones below:
+        # a row without one (a bank import's, mostly) writes nothing to the index.
+        Index("ix_transactions_category_id", "category_id", **partial("category_id IS NOT NULL")),
+        Index("ix_transactions_payment_method_id", "payment_method_id", **partial("payment_method_id IS NOT NULL")),
         # The template's foreign-key checks on delete. Partial, like the two unique indexes below: most rows
         # have no template, cycle or import fingerprint, and an insert then writes none of these indexes.
         Index("ix_transactions_template_id", "template_id", **partial("template_id IS NOT NULL")),

@@ -15,7 +15,6 @@ flat whatever the statement's length.
 """
 
 import datetime as dt
-import functools
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
@@ -77,72 +76,84 @@ def _refuse_dtd(file: BinaryIO) -> None:
 
 
 def _entries(file: BinaryIO) -> Iterator[BankRow | RowError]:
-    """Rows entry by entry. Only a statement's account is a bare `Acct` (a party's is `CdtrAcct`, `DbtrAcct`), and
-    it comes before the statement's entries. An entry read is taken out of its statement: the tree holds one
-    entry at a time, whatever the statement's length. The tags are compared whole, in the namespace of the
-    document's root (the version's): a million events, no string cut per event."""
-    account: str | None = None
-    statement: Element | None = None
-    seen_statement = False
-    number = 0
-    events = iterparse(file, events=("start", "end"))  # noqa: S314 - no DTD (refused first): nothing to expand
+    """Rows entry by entry. Only start events are read (half the events of a statement): an entry is whole
+    once the next entry, or the next statement, begins, or the document ends; then it is read and taken out
+    of its statement, so the tree holds one entry at a time whatever the statement's length. Only a
+    statement's account is a bare `Acct` (a party's is `CdtrAcct`, `DbtrAcct`), and it comes before the
+    statement's entries. Tags are compared whole, in the namespace of the document's root (the version's)."""
+    events = iterparse(file, events=("start",))  # noqa: S314 - no DTD (refused first): nothing to expand
     _event, root = next(events)
     namespace = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
-    entry_tag, account_tag, statement_tag = namespace + "Ntry", namespace + "Acct", namespace + "Stmt"
-    for event, element in events:
+    entry_tag, statement_tag = namespace + "Ntry", namespace + "Stmt"
+    statement: Element | None = None
+    account: str | None = None
+    pending: tuple[Element, Element] | None = None  # an entry begun, and its statement
+    seen_statement = False
+    number = 0
+    for _event, element in events:
         tag = element.tag
-        if event == "start":
-            if tag == statement_tag:
-                statement = element
+        if tag != entry_tag and tag != statement_tag:
             continue
-        if tag == entry_tag:
-            for row in _rows(_Node(element, namespace), account, number):
+        if pending is not None:  # whole now
+            for row in _rows(_Node(pending[0], namespace), account, number):
                 number = row.number
                 yield row
+            pending[1].remove(pending[0])
+            pending = None
+        if tag == statement_tag:
             if statement is not None:
-                statement.remove(element)
-        elif tag == account_tag:
-            node = _Node(element, namespace)
-            account = node.text("Id/IBAN") or node.text("Id/Othr/Id") or None
-        elif tag == statement_tag:
-            seen_statement, account, statement = True, None, None
-            element.clear()
+                statement.clear()
+            statement, account, seen_statement = element, None, True
+        elif statement is not None:
+            if account is None:  # the statement's account, whole before its first entry
+                found = statement.find(namespace + "Acct")
+                node = _Node(found, namespace) if found is not None else None
+                account = (node.text("Id/IBAN") or node.text("Id/Othr/Id")) if node is not None else ""
+            pending = (element, statement)
+    if pending is not None:
+        for row in _rows(_Node(pending[0], namespace), account, number):
+            yield row
     if not seen_statement:
         raise FileUnreadable("Not a CAMT.053 statement: no BkToCstmrStmt/Stmt element")
 
 
-@functools.lru_cache(maxsize=256)
-def _qualified(namespace: str, path: str) -> tuple[str, ...]:
-    return tuple(namespace + part for part in path.split("/"))
+DETAIL_PATH = "NtryDtls/TxDtls"  # a transaction detail: read as a node of its own
 
 
 class _Node:
-    """An element read with paths of local names, whatever the version's namespace."""
+    """An element read with paths of local names, whatever the version's namespace: its descendants are
+    indexed by path once (one walk, in document order; a detail's own descendants are left to its node), so
+    each lookup is a dictionary's."""
 
-    __slots__ = ("element", "namespace")
+    __slots__ = ("cut", "element", "paths")
 
-    def __init__(self, element: Element, namespace: str) -> None:
-        self.element, self.namespace = element, namespace
+    def __init__(self, element: Element, namespace: str | int) -> None:
+        self.element = element
+        self.cut = namespace if isinstance(namespace, int) else len(namespace)
+        self.paths: dict[str, list[Element]] = {}
+        self._index(element, "")
+
+    def _index(self, parent: Element, prefix: str) -> None:
+        for child in parent:
+            path = prefix + child.tag[self.cut:]
+            found = self.paths.get(path)
+            if found is None:
+                self.paths[path] = [child]
+            else:
+                found.append(child)
+            if len(child) and path != DETAIL_PATH:
+                self._index(child, path + "/")
 
     def find(self, path: str) -> Element | None:
-        element = self.element
-        for tag in _qualified(self.namespace, path):  # one tag a step: the C fast path, no ElementPath
-            child = element.find(tag)
-            if child is None:
-                return None
-            element = child
-        return element
+        found = self.paths.get(path)
+        return found[0] if found else None
 
     def findall(self, path: str) -> list["_Node"]:
-        *parents, last = _qualified(self.namespace, path)
-        elements = [self.element]
-        for tag in parents:
-            elements = [child for element in elements for child in element.findall(tag)]
-        return [_Node(found, self.namespace) for element in elements for found in element.findall(last)]
+        return [_Node(found, self.cut) for found in self.paths.get(path, ())]
 
     def text(self, path: str) -> str:
-        found = self.find(path)
-        return (found.text or "").strip() if found is not None else ""
+        found = self.paths.get(path)
+        return (found[0].text or "").strip() if found else ""
 
 
 def _text(node: "_Node | None", path: str) -> str:
