@@ -23,6 +23,8 @@ def test_the_date_format_is_decided_over_every_row() -> None:
     # one day alone: a dollar file reads month first, any other day first
     assert detect_date_format(["03/04/2024"], prefer_month_first=True) is DateFormat.month_day_year_slashes
     assert detect_date_format(["03/04/2024"]) is DateFormat.day_month_year_slashes
+    # dotted dates are day first, even for a dollar file (a German bank's export into a USD tenant)
+    assert detect_date_format(["01.03.2024", "02.03.2024"], prefer_month_first=True) is DateFormat.day_month_year_dots
     assert detect_date_format(["31.12.2023", "01.01.24"]) is DateFormat.day_month_year_dots
     assert detect_date_format(["2024-03-01 08:15:00", "2024-03-02"]) is DateFormat.iso
     assert detect_date_format(["20240301", "20240302"]) is DateFormat.compact

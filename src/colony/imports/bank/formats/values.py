@@ -147,8 +147,8 @@ class DateFormatDetector:
         orders = [reading.order for reading in readable]
         if len(orders) > 1 and "ymd" in orders:
             order = "ymd"
-        elif len(orders) > 1:
-            order = "mdy" if prefer_month_first else "dmy"
+        elif len(orders) > 1:  # dotted dates are day first wherever they are written
+            order = "mdy" if prefer_month_first and _separator([first]) != "." else "dmy"
         else:
             order = orders[0]
         return _named(order, first)
@@ -158,7 +158,8 @@ def detect_date_format(samples: Iterable[str], *, prefer_month_first: bool = Fal
     """The format that reads the most samples (empty ones aside; the ones it can't read are those rows'
     errors), or None when none reads any. When several read as many (`03/04/2024` reads both ways), the
     one under which the dates run in order, as a statement's do; if that still leaves both, month first
-    only when `prefer_month_first` (a US dollar file). One pass, nothing kept per sample."""
+    only when `prefer_month_first` (a US dollar file) and the dates are not dotted. One pass, nothing kept
+    per sample."""
     detector = DateFormatDetector()
     for sample in samples:
         detector.add(sample)
