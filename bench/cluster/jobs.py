@@ -1,9 +1,9 @@
 """Scheduled jobs run once across instances.
 
 Cycle generation: an active cycle and a weekly template made after it leave occurrences due that only the
-hourly `cycles.materialise_templates` books; every serving instance runs its first catch-up 60 s after its
-start, so the three race for the same occurrences. Their logs say what each booked; the database says
-how many rows exist.
+hourly `cycles.materialise_templates` books; every serving instance's scheduler fires its first catch-up
+60 s after its start, so the three race for the same occurrences: one claims the hour (`job_runs`) and
+books them, the others skip. Their logs say what each did; the database says how many rows exist.
 
 Rate refresh: three `colony jobs run` processes started together, as three instances whose cron fires at
 the same wall-clock time. They read a local Frankfurter-style source that counts its requests and holds
@@ -27,7 +27,8 @@ import run
 
 from cluster.context import API, Cluster, bearer
 
-CYCLES_JOB = "colony.cycles.materialise_templates"  # its lock name, as `job_skipped` logs it
+# As `job_skipped` names it: by its lock (another instance runs it now) or by its id (ran this period).
+CYCLES_JOB = ("colony.cycles.materialise_templates", "cycles.materialise_templates")
 FIRST_CYCLE_RUN_DEADLINE = 180.0  # seconds after the instances' start; the first run is at +60 s
 # Per 1 EUR, as JSON numbers (the source's format; Colony reads them as decimals).
 RATES = '{"USD": 1.085, "GBP": 0.842, "JPY": 161.2, "CHF": 0.941}'
@@ -64,12 +65,12 @@ def _cycle_runs(c: Cluster) -> list[list[int | None]]:
     for instance in c.instances:
         seen: list[int | None] = []
         for line in instance.logfile.read_text(errors="replace").splitlines():
-            if "templates_materialised" not in line and CYCLES_JOB not in line:
+            if "templates_materialised" not in line and CYCLES_JOB[1] not in line:
                 continue
             event = json.loads(line)
             if event.get("event") == "templates_materialised":
                 seen.append(int(event["created"]))
-            elif event.get("event") == "job_skipped" and event.get("job") == CYCLES_JOB:
+            elif event.get("event") == "job_skipped" and event.get("job") in CYCLES_JOB:
                 seen.append(None)
         runs.append(seen)
     return runs
