@@ -290,6 +290,9 @@ async def test_idempotency_key_replays_the_first_answer(client: httpx.AsyncClien
     dry = await client.post(URL, files={"file": ("c.qif", COFFEE_QIF.encode())}, data={"dry_run": "true"},
                             headers=headers)
     assert dry.status_code == 422 and error_code(dry) == "IDEMPOTENCY_KEY_REUSED"
+    another_file = COFFEE_QIF.replace("Blue Bottle", "Green Bottle").encode()
+    other = await client.post(URL, files={"file": ("c.qif", another_file)}, headers=headers)  # the same key
+    assert other.status_code == 422 and error_code(other) == "IDEMPOTENCY_KEY_REUSED", other.text
     assert len(await booked(client, owner)) == 3
 
 

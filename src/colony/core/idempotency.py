@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, UploadFile
 from pydantic import BaseModel
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -156,6 +156,21 @@ KeyHeader = Annotated[str | None, Header(
 def for_content(request: Request, key: str | None, content: bytes) -> Idempotency:
     """The idempotency of a request whose body the route read itself (an upload)."""
     return Idempotency(key, fingerprint(request.method, request.url.path, content) if key is not None else "")
+
+
+UPLOAD_CHUNK = 1024 * 1024
+
+
+async def for_upload(request: Request, key: str | None, upload: UploadFile, options: bytes = b"") -> Idempotency:
+    """The idempotency of an upload: its file, read once in chunks (and left at its start), and the options
+    sent with it."""
+    if key is None:
+        return Idempotency(None, "")
+    digest = hashlib.sha256()
+    while chunk := await upload.read(UPLOAD_CHUNK):
+        digest.update(chunk)
+    await upload.seek(0)
+    return for_content(request, key, digest.hexdigest().encode() + b"\x00" + options)
 
 
 async def get_idempotency(request: Request, key: KeyHeader = None) -> Idempotency:

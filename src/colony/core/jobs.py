@@ -115,12 +115,20 @@ async def run_job(job: Job, context: JobContext) -> Any:
     except AppError as exc:  # e.g. the rate source is down, or a template's currency has no rate
         log.warning("job_failed", job=job.id, code=exc.code, error=exc.detail_message)
         return None
-    except (DBAPIError, OSError, TimeoutError) as exc:  # the database is down: the next run tries again
-        if isinstance(exc, DBAPIError) and not is_connection_fault(exc):
-            raise  # an SQL bug, not an outage
-        log.warning("job_failed", job=job.id, code="DATABASE_UNAVAILABLE", error=type(exc).__name__)
+    except OUTAGES as exc:
+        _skip_on_outage(job, exc)
         return None
     return result
+
+
+OUTAGES = (DBAPIError, OSError, TimeoutError)
+
+
+def _skip_on_outage(job: Job, exc: BaseException) -> None:
+    """The database is out of reach: log it, and the next run tries again. Anything else (an SQL bug) is raised."""
+    if isinstance(exc, DBAPIError) and not is_connection_fault(exc):
+        raise exc
+    log.warning("job_failed", job=job.id, code="DATABASE_UNAVAILABLE", error=type(exc).__name__)
 
 
 class JobRun(Base):
@@ -156,10 +164,8 @@ async def run_scheduled(job: Job, context: JobContext) -> Any:
     """A run the scheduler started: `run_job`, once per period across instances."""
     try:
         claimed = await claim_period(context.database, job, utcnow())
-    except (DBAPIError, OSError, TimeoutError) as exc:
-        if isinstance(exc, DBAPIError) and not is_connection_fault(exc):
-            raise
-        log.warning("job_failed", job=job.id, code="DATABASE_UNAVAILABLE", error=type(exc).__name__)
+    except OUTAGES as exc:
+        _skip_on_outage(job, exc)
         return None
     if not claimed:
         log.info("job_skipped", job=job.id, reason="ran on another instance this period")

@@ -2,7 +2,6 @@
 
 The users domain serves `/users/me` itself (GET, PATCH, DELETE); these two paths sit beside it."""
 
-import hashlib
 import tempfile
 from typing import Annotated, Any, BinaryIO, Literal, cast
 
@@ -77,15 +76,6 @@ async def _json_body(request: Request) -> UploadFile:
     return document
 
 
-async def _content_fingerprint(request: Request, file: UploadFile) -> str:
-    """The request's fingerprint for its Idempotency-Key, from the uploaded file read once in chunks."""
-    digest = hashlib.sha256()
-    while chunk := await file.read(_READ_CHUNK):
-        digest.update(chunk)
-    await file.seek(0)
-    return idempotency.fingerprint(request.method, request.url.path, digest.hexdigest().encode())
-
-
 @router.post(
     "/import", status_code=201, response_model=RestoreReport,
     responses={201: {"description": "Restored: what was created"},
@@ -114,7 +104,6 @@ async def import_tenant(request: Request, ctx: OwnerCtx, session: SessionDep, ca
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             raise ValidationFailed("body", "Send the document as the JSON body or as the multipart field `file`")
         file = await _json_body(request)
-    fingerprint = await _content_fingerprint(request, file) if idempotency_key is not None else ""
-    idem = idempotency.Idempotency(idempotency_key, fingerprint)
+    idem = await idempotency.for_upload(request, idempotency_key, file)
     return await idem.respond(session, ctx.user_id,
                               lambda: portability_service.restore(session, cache, ctx, file), status_code=201)

@@ -1,6 +1,5 @@
 """HTTP for bank imports: upload a file, read past imports, undo one."""
 
-import asyncio
 import uuid
 from typing import Annotated
 
@@ -95,8 +94,7 @@ async def create_import(
         currency=currency.upper() if currency else None, mapping=await _mapping(mapping), save_mapping=save_mapping,
         dry_run=dry_run, strict=strict)
     options = repr((format, account_id, currency, mapping, save_mapping, dry_run, strict)).encode()
-    digest = await asyncio.to_thread(import_service.file_digest, upload) if idempotency_key is not None else b""
-    idem = idempotency.for_content(request, idempotency_key, digest + b"\x00" + options)
+    idem = await idempotency.for_upload(request, idempotency_key, file, options)
     created: list[ImportRead] = []
 
     async def work() -> ImportRead:

@@ -40,7 +40,6 @@ rows are checked and booked `BATCH` at a time. What grows with the file is the d
 import asyncio
 import datetime as dt
 import functools
-import hashlib
 import itertools
 import tempfile
 import uuid
@@ -156,16 +155,6 @@ async def get_import(session: AsyncSession, cache: Cache, tenant: Tenant, import
 
 
 # ---- the upload ----
-
-def file_digest(file: BinaryIO) -> bytes:
-    """The SHA-256 of a file, read a chunk at a time (what an idempotent upload is recognised by)."""
-    digest = hashlib.sha256()
-    file.seek(0)
-    while chunk := file.read(PART_BYTES):
-        digest.update(chunk)
-    file.seek(0)
-    return digest.digest()
-
 
 def parser_for(format_: ImportFormat, content: Content, mapping: CsvMapping | None,
                currency: str) -> tuple[Callable[[], Parsed], CsvMapping | None]:
